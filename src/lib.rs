@@ -1,0 +1,5 @@
+//! samestory
+pub mod article;
+pub mod error;
+pub mod read;
+pub mod write;
