@@ -1,5 +1,11 @@
 //! samestory
 pub mod article;
+pub mod cluster;
 pub mod error;
+pub mod lsh;
+pub mod normalize;
+pub mod params;
 pub mod read;
+pub mod shingle;
+pub mod sketch;
 pub mod write;

@@ -1,2 +1,427 @@
-//! Reading corpora: sources (files, stdin, compressed streams) and record formats.
+//! Reading corpora: sources (files, stdin, compressed streams), record formats (JSON Lines,
+//! directories of `.txt` files), and the chunked reader that feeds the parallel stages.
+//!
+//! Every stage that needs the text reads the corpus again through [`Corpus::scan`] instead of
+//! holding it in memory: a corpus of millions of articles is read twice (or three times with
+//! exact verification) and memory stays proportional to the number of articles, not their
+//! size. Standard input is spooled to a temporary file once so that it can be read again too.
+
+pub mod jsonl;
 pub mod source;
+pub mod text;
+
+use std::borrow::Cow;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use crate::article::parse_date;
+use crate::error::{Error, Result};
+pub use jsonl::{FieldMap, FieldPath};
+use jsonl::Scalar;
+
+/// One input of a corpus.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Name shown in messages and default ids (`-` for stdin).
+    pub name: String,
+    /// Where the bytes are (a spool file for stdin).
+    pub path: PathBuf,
+    /// JSON Lines file, or directory of `.txt` files.
+    pub kind: InputKind,
+}
+
+/// The format of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// One JSON object a line, possibly gzip or zstd compressed.
+    Jsonl,
+    /// A directory of `.txt` files, one article each.
+    TextDir,
+}
+
+/// A raw record's place in the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Index into the corpus's inputs.
+    pub input: u32,
+    /// 1-based line in a JSON Lines input; index of the file (1-based) in a text directory.
+    pub line: u64,
+}
+
+/// A raw record inside a chunk.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    /// Where it came from.
+    pub loc: Location,
+    start: usize,
+    end: usize,
+    /// For text-directory articles: the file's path relative to the directory.
+    pub rel_path: Option<String>,
+}
+
+/// A batch of raw records sharing one buffer.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    data: Vec<u8>,
+    /// Records in corpus order.
+    pub records: Vec<RawRecord>,
+}
+
+impl Chunk {
+    /// The bytes of `rec` (a JSON line without its newline, or a whole text file).
+    pub fn bytes(&self, rec: &RawRecord) -> &[u8] {
+        &self.data[rec.start..rec.end]
+    }
+
+    /// Total bytes of the records.
+    pub fn len_bytes(&self) -> u64 {
+        self.records.iter().map(|r| (r.end - r.start) as u64).sum()
+    }
+}
+
+/// An article's fields borrowed from a chunk (owned where JSON escapes had to be decoded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<'a> {
+    /// Identifier (`<input>:<line>` when the record had none).
+    pub id: Cow<'a, str>,
+    /// Headline.
+    pub title: Cow<'a, str>,
+    /// Body.
+    pub text: Cow<'a, str>,
+    /// Outlet.
+    pub source: Cow<'a, str>,
+    /// Link.
+    pub url: Cow<'a, str>,
+    /// Days since 1970-01-01.
+    pub published: Option<i32>,
+}
+
+/// A record that could not be read, with enough context to find and fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// Input name.
+    pub input: String,
+    /// Line (or file index in a text directory); 0 for the input as a whole.
+    pub line: u64,
+    /// The record's id when it could be read.
+    pub id: Option<String>,
+    /// Field concerned (`record` for the whole line).
+    pub field: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Rejection {
+    /// The rejection as a library error.
+    pub fn to_error(&self) -> Error {
+        Error::parse(self.input.clone(), self.line, self.field.clone(), self.reason.clone())
+    }
+}
+
+/// Lines of JSON are gathered into chunks of about this many bytes before parallel work.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// The inputs of one run, plus how to read their records.
+#[derive(Debug)]
+pub struct Corpus {
+    inputs: Vec<Input>,
+    fields: FieldMap,
+    // Keeps the stdin spool alive for as long as the corpus may be re-read.
+    _spool: Option<tempfile::NamedTempFile>,
+}
+
+impl Corpus {
+    /// Opens the inputs named on the command line: files, directories of `.txt` files, or `-`
+    /// for stdin (spooled to a temporary file, decompressed, so it can be read several times).
+    pub fn open(paths: &[PathBuf], fields: FieldMap) -> Result<Self> {
+        if paths.is_empty() {
+            return Err(Error::param("INPUT", "no input given (use - for standard input)"));
+        }
+        let mut inputs = Vec::new();
+        let mut spool = None;
+        for p in paths {
+            if p == Path::new("-") {
+                if spool.is_some() {
+                    return Err(Error::param("INPUT", "standard input (-) given twice"));
+                }
+                let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io("-", e))?;
+                let mut src = source::open_input(p)?;
+                std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io("-", e))?;
+                inputs.push(Input { name: "-".into(), path: tmp.path().to_path_buf(), kind: InputKind::Jsonl });
+                spool = Some(tmp);
+                continue;
+            }
+            let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+            let kind = if meta.is_dir() { InputKind::TextDir } else { InputKind::Jsonl };
+            inputs.push(Input { name: p.display().to_string(), path: p.clone(), kind });
+        }
+        Ok(Corpus { inputs, fields, _spool: spool })
+    }
+
+    /// The inputs, in order.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// The field mapping.
+    pub fn fields(&self) -> &FieldMap {
+        &self.fields
+    }
+
+    /// Reads every record in corpus order, handing chunks to `f` on the calling thread while a
+    /// background thread reads (and decompresses) the next ones. An empty input is an error
+    /// reported through `on_empty`, which decides whether the scan goes on.
+    pub fn scan<F>(&self, mut f: F) -> Result<()>
+    where
+        F: FnMut(Chunk) -> Result<()>,
+    {
+        let (tx, rx) = mpsc::sync_channel::<Result<Chunk>>(2);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                for (i, input) in self.inputs.iter().enumerate() {
+                    let res = match input.kind {
+                        InputKind::Jsonl => read_jsonl(input, i as u32, &tx),
+                        InputKind::TextDir => text::read_dir(input, i as u32, &tx),
+                    };
+                    if let Err(e) = res {
+                        // The receiver may be gone (it stopped on its own error): nothing to do.
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            });
+            let mut result = Ok(());
+            for chunk in rx.iter() {
+                match chunk.and_then(&mut f) {
+                    Ok(()) => {}
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            // Dropping the receiver unblocks the reader if we stopped early.
+            drop(rx);
+            let _ = reader.join();
+            result
+        })
+    }
+
+    /// Turns a raw record into an article's fields, or says why it cannot be read.
+    pub fn parse<'a>(&self, chunk: &'a Chunk, rec: &'a RawRecord) -> Result<Record<'a>, Rejection> {
+        let input = &self.inputs[rec.loc.input as usize];
+        let reject = |field: &str, reason: String, id: Option<String>| Rejection {
+            input: input.name.clone(),
+            line: rec.loc.line,
+            id,
+            field: field.to_string(),
+            reason,
+        };
+        let bytes = chunk.bytes(rec);
+        let line = std::str::from_utf8(bytes).map_err(|e| {
+            reject("record", format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1), None)
+        })?;
+        match input.kind {
+            InputKind::TextDir => {
+                let (title, body) = line.split_once('\n').unwrap_or((line, ""));
+                let id = rec.rel_path.clone().unwrap_or_default();
+                Ok(Record {
+                    id: Cow::Owned(id),
+                    title: Cow::Borrowed(title.trim()),
+                    text: Cow::Borrowed(body),
+                    source: Cow::Borrowed(""),
+                    url: Cow::Borrowed(""),
+                    published: None,
+                })
+            }
+            InputKind::Jsonl => {
+                let fields = jsonl::extract(line, &self.fields)
+                    .map_err(|e| reject("record", format!("invalid JSON: {e}"), None))?;
+                let [id, title, text, source, url, published] = fields;
+                let names = &self.fields;
+                let id = match id {
+                    Scalar::Str(s) if !s.trim().is_empty() => s,
+                    Scalar::Num(n) => Cow::Owned(n),
+                    Scalar::Missing | Scalar::Null => {
+                        Cow::Owned(format!("{}:{}", input.name, rec.loc.line))
+                    }
+                    Scalar::Str(_) => return Err(reject(names.id.name(), "empty id".into(), None)),
+                    other => {
+                        return Err(reject(
+                            names.id.name(),
+                            format!("expected a string or number, found {}", other.kind()),
+                            None,
+                        ))
+                    }
+                };
+                let id_for = |id: &str| Some(id.to_string());
+                let text = match text {
+                    Scalar::Str(s) => s,
+                    Scalar::Missing => {
+                        return Err(reject(names.text.name(), "missing".into(), id_for(&id)))
+                    }
+                    other => {
+                        return Err(reject(
+                            names.text.name(),
+                            format!("expected a string, found {}", other.kind()),
+                            id_for(&id),
+                        ))
+                    }
+                };
+                let opt_str = |v: Scalar<'a>, path: &FieldPath| match v {
+                    Scalar::Str(s) => Ok(s),
+                    Scalar::Missing | Scalar::Null => Ok(Cow::Borrowed("")),
+                    other => Err(reject(
+                        path.name(),
+                        format!("expected a string, found {}", other.kind()),
+                        id_for(&id),
+                    )),
+                };
+                let title = opt_str(title, &names.title)?;
+                let source = opt_str(source, &names.source)?;
+                let url = opt_str(url, &names.url)?;
+                let published = match opt_str(published, &names.published)? {
+                    s if s.trim().is_empty() => None,
+                    s => Some(parse_date(&s).ok_or_else(|| {
+                        reject(
+                            names.published.name(),
+                            format!("{s:?} is not a date (YYYY-MM-DD or RFC 3339)"),
+                            id_for(&id),
+                        )
+                    })?),
+                };
+                Ok(Record { id, title, text, source, url, published })
+            }
+        }
+    }
+}
+
+fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -> Result<()> {
+    let mut reader = source::open_input(&input.path).map_err(|e| rename(e, input))?;
+    let mut chunk = Chunk::default();
+    let mut line_no = 0u64;
+    let mut records = 0u64;
+    loop {
+        let start = chunk.data.len();
+        let n = reader
+            .read_until(b'\n', &mut chunk.data)
+            .map_err(|e| Error::io(&input.name, e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut end = chunk.data.len();
+        while end > start && matches!(chunk.data[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        if chunk.data[start..end].iter().all(u8::is_ascii_whitespace) {
+            // A blank line holds no article (files often end with one): nothing is lost.
+            chunk.data.truncate(start);
+            continue;
+        }
+        records += 1;
+        chunk.records.push(RawRecord {
+            loc: Location { input: index, line: line_no },
+            start,
+            end,
+            rel_path: None,
+        });
+        if chunk.data.len() >= CHUNK_BYTES {
+            if tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if records == 0 {
+        return Err(Error::parse(&input.name, 0, "record", "empty input: no articles"));
+    }
+    if !chunk.records.is_empty() {
+        let _ = tx.send(Ok(chunk));
+    }
+    Ok(())
+}
+
+fn rename(e: Error, input: &Input) -> Error {
+    match e {
+        Error::Io { source, .. } => Error::io(&input.name, source),
+        other => other,
+    }
+}
+
+/// Fails unless `rec` parses; for tests and small tools.
+pub fn expect_record<'a>(corpus: &Corpus, chunk: &'a Chunk, rec: &'a RawRecord) -> Result<Record<'a>> {
+    corpus.parse(chunk, rec).map_err(|r| r.to_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus_of(text: &str) -> (tempfile::TempDir, Corpus) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.jsonl");
+        std::fs::write(&p, text).unwrap();
+        let c = Corpus::open(&[p], FieldMap::default()).unwrap();
+        (dir, c)
+    }
+
+    fn parse_all(c: &Corpus) -> Result<Vec<Result<(String, u64), String>>> {
+        let mut out = Vec::new();
+        c.scan(|chunk| {
+            for r in &chunk.records {
+                out.push(match c.parse(&chunk, r) {
+                    Ok(rec) => Ok((rec.id.into_owned(), r.loc.line)),
+                    Err(rej) => Err(rej.to_error().to_string()),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_records_skipping_blank_lines_and_naming_missing_ids() {
+        let (_d, c) = corpus_of("{\"id\":\"a\",\"text\":\"x\"}\n\n{\"text\":\"y\"}\r\n");
+        let got = parse_all(&c).unwrap();
+        assert_eq!(got[0], Ok(("a".to_string(), 1)));
+        let (id, line) = got[1].clone().unwrap();
+        assert!(id.ends_with("in.jsonl:3"), "{id}");
+        assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn bad_records_name_file_line_and_field() {
+        let (_d, c) = corpus_of(concat!(
+            "{\"id\":\"a\"}\n",
+            "{\"id\":\"b\",\"text\":5}\n",
+            "{\"id\":\"c\",\"text\":\"x\",\"published\":\"soon\"}\n",
+            "not json\n",
+            "{\"id\":[1],\"text\":\"x\"}\n",
+        ));
+        let got = parse_all(&c).unwrap();
+        let errs: Vec<String> = got.into_iter().map(|r| r.unwrap_err()).collect();
+        assert!(errs[0].contains("in.jsonl:1: text: missing"), "{}", errs[0]);
+        assert!(errs[1].contains(":2: text: expected a string, found a number"), "{}", errs[1]);
+        assert!(errs[2].contains(":3: published:"), "{}", errs[2]);
+        assert!(errs[3].contains(":4: record: invalid JSON"), "{}", errs[3]);
+        assert!(errs[4].contains(":5: id: expected a string or number"), "{}", errs[4]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_rejection_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.jsonl");
+        std::fs::write(&p, b"{\"id\":\"a\",\"text\":\"caf\xe9\"}\n").unwrap();
+        let c = Corpus::open(&[p], FieldMap::default()).unwrap();
+        let got = parse_all(&c).unwrap();
+        assert!(got[0].clone().unwrap_err().contains("bad.jsonl:1: record: invalid UTF-8"));
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        let (_d, c) = corpus_of("\n\n");
+        let err = parse_all(&c).unwrap_err().to_string();
+        assert!(err.contains("in.jsonl:0: record: empty input"), "{err}");
+    }
+}

@@ -1,0 +1,5 @@
+//! Clustering: near-duplicate groups ([`dups`]).
+
+pub mod dups;
+
+pub use dups::{star_groups, Groups};

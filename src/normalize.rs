@@ -1,0 +1,303 @@
+//! Text normalisation: Unicode NFKC, lower-casing, punctuation and whitespace folding, and
+//! line-level boilerplate removal.
+//!
+//! Input: an article's raw text. Output: per line, the hashes of its normalised words. A word is
+//! a maximal run of alphanumeric characters after NFKC (Unicode Standard Annex #15) and
+//! lower-casing; everything else (curly or straight quotes, any dash, punctuation, runs of
+//! spaces, line wraps) only separates words, so two renderings of one story tokenise alike.
+//! ASCII text, the common case, skips NFKC and uses a byte loop. Cost: O(text length).
+//!
+//! Boilerplate: a line is page furniture ("Advertisement", "Subscribe to our newsletter") when
+//! the same normalised line occurs in many articles of the corpus (document frequency over a
+//! threshold, as in the line-level deduplication of Lee et al. 2022, "Deduplicating Training
+//! Data Makes Language Models Better", and of web-page boilerplate detection). Such lines are
+//! dropped before shingling. Long lines never count: see [`BoilerplateParams::max_words`].
+//!
+//! [`BoilerplateParams::max_words`]: crate::params::BoilerplateParams::max_words
+
+use ahash::AHashSet;
+use unicode_normalization::UnicodeNormalization;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// One normalised line: a range of words in [`Tokens::words`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// Index of the line's first word.
+    pub start: u32,
+    /// One past its last word.
+    pub end: u32,
+    /// Order-sensitive hash of the line's words; equal lines have equal hashes.
+    pub hash: u64,
+}
+
+impl Line {
+    /// Number of words on the line.
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// True for a line without words.
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// A tokenised text, kept in reusable buffers so that a worker allocates once, not per article.
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    /// Normalised words, concatenated.
+    pub text: String,
+    /// Byte ranges of the words in `text`.
+    pub spans: Vec<(u32, u32)>,
+    /// Seeded hash of each word.
+    pub words: Vec<u64>,
+    /// Lines that hold at least one word.
+    pub lines: Vec<Line>,
+    nfkc: String,
+}
+
+impl Tokens {
+    /// The `i`-th normalised word.
+    pub fn word(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.text[a as usize..b as usize]
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+        self.words.clear();
+        self.lines.clear();
+    }
+}
+
+/// Hash of a normalised word under `seed` (xxh3: stable across machines and versions).
+#[inline]
+pub fn word_hash(word: &[u8], seed: u64) -> u64 {
+    xxh3_64_with_seed(word, seed)
+}
+
+#[inline]
+fn fold(h: u64, w: u64) -> u64 {
+    (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Tokenises `text` into `out` (cleared first): words, their hashes under `seed`, and lines.
+pub fn tokenize(text: &str, seed: u64, out: &mut Tokens) {
+    out.clear();
+    if text.is_ascii() {
+        tokenize_ascii(text.as_bytes(), seed, out);
+    } else {
+        let mut nfkc = std::mem::take(&mut out.nfkc);
+        nfkc.clear();
+        nfkc.extend(text.nfkc());
+        tokenize_unicode(&nfkc, seed, out);
+        out.nfkc = nfkc;
+    }
+}
+
+struct LineBuilder {
+    start: u32,
+    hash: u64,
+}
+
+impl LineBuilder {
+    fn new(start: usize) -> Self {
+        LineBuilder { start: start as u32, hash: 0x243F_6A88_85A3_08D3 }
+    }
+}
+
+fn end_line(out: &mut Tokens, line: &mut LineBuilder) {
+    let end = out.words.len() as u32;
+    if end > line.start {
+        out.lines.push(Line { start: line.start, end, hash: line.hash });
+    }
+    *line = LineBuilder::new(out.words.len());
+}
+
+fn end_word(out: &mut Tokens, word_start: usize, seed: u64, line: &mut LineBuilder) {
+    let end = out.text.len();
+    if end > word_start {
+        let h = word_hash(&out.text.as_bytes()[word_start..end], seed);
+        out.spans.push((word_start as u32, end as u32));
+        out.words.push(h);
+        line.hash = fold(line.hash, h);
+    }
+}
+
+fn tokenize_ascii(bytes: &[u8], seed: u64, out: &mut Tokens) {
+    let mut line = LineBuilder::new(0);
+    let mut word_start = 0;
+    // SAFETY of the String pushes below: only ASCII bytes are pushed.
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            out.text.push(b.to_ascii_lowercase() as char);
+            continue;
+        }
+        end_word(out, word_start, seed, &mut line);
+        word_start = out.text.len();
+        if b == b'\n' || b == b'\r' {
+            end_line(out, &mut line);
+        }
+    }
+    end_word(out, word_start, seed, &mut line);
+    end_line(out, &mut line);
+}
+
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}')
+}
+
+fn tokenize_unicode(text: &str, seed: u64, out: &mut Tokens) {
+    let mut line = LineBuilder::new(0);
+    let mut word_start = 0;
+    for c in text.chars() {
+        // Marks (accents left decomposed, Indic vowel signs) belong to the word they sit on.
+        if c.is_alphanumeric() || is_mark(c) {
+            if c.is_ascii() {
+                out.text.push(c.to_ascii_lowercase());
+            } else {
+                out.text.extend(c.to_lowercase());
+            }
+            continue;
+        }
+        end_word(out, word_start, seed, &mut line);
+        word_start = out.text.len();
+        if is_line_break(c) {
+            end_line(out, &mut line);
+        }
+    }
+    end_word(out, word_start, seed, &mut line);
+    end_line(out, &mut line);
+}
+
+fn is_mark(c: char) -> bool {
+    // Combining Diacritical Marks and the general combining ranges; enough to keep
+    // decomposed accents inside their word without pulling in a Unicode property table.
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+        || (!c.is_alphanumeric() && !c.is_whitespace() && unicode_is_nonspacing(c))
+}
+
+fn unicode_is_nonspacing(c: char) -> bool {
+    // Scripts such as Devanagari or Thai put vowel signs after the consonant; they are
+    // canonical combining characters, which NFKC reports through a non-zero combining class.
+    unicode_normalization::char::canonical_combining_class(c) != 0
+        || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// The set of boilerplate line hashes for a corpus.
+#[derive(Debug, Default, Clone)]
+pub struct Boilerplate {
+    lines: AHashSet<u64>,
+}
+
+impl Boilerplate {
+    /// A set holding exactly `hashes`.
+    pub fn from_hashes(hashes: impl IntoIterator<Item = u64>) -> Self {
+        Boilerplate { lines: hashes.into_iter().collect() }
+    }
+
+    /// Number of distinct boilerplate lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True when nothing is boilerplate.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// True when `line` is boilerplate.
+    pub fn contains(&self, line: &Line) -> bool {
+        !self.lines.is_empty() && self.lines.contains(&line.hash)
+    }
+}
+
+/// Distinct hashes of the lines of `tokens` that may be boilerplate (at most `max_words` words),
+/// each once per article, appended to `out`.
+pub fn candidate_lines(tokens: &Tokens, max_words: u32, out: &mut Vec<u64>) {
+    let start = out.len();
+    out.extend(tokens.lines.iter().filter(|l| l.len() <= max_words as usize).map(|l| l.hash));
+    let mine = &mut out[start..];
+    mine.sort_unstable();
+    let mut w = 0;
+    for r in 0..mine.len() {
+        if r == 0 || mine[r] != mine[w - 1] {
+            mine[w] = mine[r];
+            w += 1;
+        }
+    }
+    out.truncate(start + w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        tokenize(text, 0, &mut t);
+        (0..t.spans.len()).map(|i| t.word(i).to_string()).collect()
+    }
+
+    fn hashes(text: &str) -> Vec<u64> {
+        let mut t = Tokens::default();
+        tokenize(text, 7, &mut t);
+        t.words
+    }
+
+    #[test]
+    fn folds_case_punctuation_and_whitespace() {
+        assert_eq!(words("The  NATO-led\tmeeting, in \"Brussels\"."), [
+            "the", "nato", "led", "meeting", "in", "brussels"
+        ]);
+    }
+
+    #[test]
+    fn typographic_variants_hash_alike() {
+        let plain = "Ukraine's air defences - \"the reality\" is clear";
+        let fancy = "Ukraine\u{2019}s air defences \u{2014} \u{201C}the reality\u{201D} is clear";
+        assert_eq!(hashes(plain), hashes(fancy));
+        // Compatibility forms: full-width letters and the "fi" ligature.
+        assert_eq!(hashes("FINANCE office"), hashes("\u{FF26}\u{FF29}NANCE of\u{FB01}ce"));
+    }
+
+    #[test]
+    fn line_wrap_changes_lines_not_words() {
+        let mut a = Tokens::default();
+        let mut b = Tokens::default();
+        tokenize("one two three\nfour five", 0, &mut a);
+        tokenize("one two\nthree four five", 0, &mut b);
+        assert_eq!(a.words, b.words);
+        assert_eq!(a.lines.len(), 2);
+    }
+
+    #[test]
+    fn accents_stay_inside_words() {
+        assert_eq!(words("Café Zürich"), ["café", "zürich"]);
+        // Decomposed input composes under NFKC.
+        assert_eq!(words("Cafe\u{0301}"), ["café"]);
+        assert_eq!(words("नमस्ते दुनिया").len(), 2);
+    }
+
+    #[test]
+    fn lines_hash_by_content() {
+        let mut t = Tokens::default();
+        tokenize("Advertisement\n\n  ADVERTISEMENT  \nBody text here.\n", 0, &mut t);
+        assert_eq!(t.lines.len(), 3);
+        assert_eq!(t.lines[0].hash, t.lines[1].hash);
+        assert_ne!(t.lines[0].hash, t.lines[2].hash);
+        let mut c = Vec::new();
+        candidate_lines(&t, 24, &mut c);
+        assert_eq!(c.len(), 2, "each distinct line counted once per article");
+        candidate_lines(&t, 1, &mut c);
+        assert_eq!(c.len(), 3, "only the one-word line is short enough");
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_texts_have_no_words() {
+        assert!(words("").is_empty());
+        assert!(words(" -- ... \n\n ").is_empty());
+    }
+}

@@ -1,0 +1,168 @@
+//! Shingling: word k-grams (w-shingling, Broder 1997, "On the resemblance and containment of
+//! documents") or character k-grams over the normalised words, each hashed to a u64.
+//!
+//! Input: [`Tokens`] with boilerplate lines already skipped by the caller. Output: shingle hashes
+//! (with repeats; sketches are insensitive to them). A word shingle hash folds the k word hashes,
+//! so each word is hashed once and each shingle costs k multiply-xors. A text with fewer than k
+//! words gets one shingle of all its words, so that short texts still get a signature.
+
+use crate::normalize::{Boilerplate, Tokens};
+use crate::params::ShingleParams;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Final avalanche (SplitMix64's finaliser, Steele et al. 2014): sketches take bin and value
+/// from different bits of the hash, so every bit must depend on every input bit.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[inline]
+fn word_shingle(words: &[u64], seed: u64) -> u64 {
+    let mut h = seed ^ 0x243F_6A88_85A3_08D3;
+    for &w in words {
+        h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    mix64(h ^ words.len() as u64)
+}
+
+/// Turns kept words into shingle hashes.
+#[derive(Debug, Clone)]
+pub struct Shingler {
+    params: ShingleParams,
+    chars: String,
+    kept: Vec<u64>,
+}
+
+impl Shingler {
+    /// A shingler for `params`.
+    pub fn new(params: ShingleParams) -> Self {
+        Shingler { params, chars: String::new(), kept: Vec::new() }
+    }
+
+    /// The parameters in use.
+    pub fn params(&self) -> &ShingleParams {
+        &self.params
+    }
+
+    /// Appends the shingle hashes of `tokens` to `out`, skipping `boilerplate` lines (shingles
+    /// then span the gap, as if the furniture had never been printed). Returns the number of
+    /// boilerplate lines skipped.
+    pub fn shingles(&mut self, tokens: &Tokens, boilerplate: &Boilerplate, out: &mut Vec<u64>) -> usize {
+        let skipped = tokens.lines.iter().filter(|l| boilerplate.contains(l)).count();
+        let (k, seed) = (self.params.size, self.params.seed);
+        if self.params.char_shingles {
+            self.chars.clear();
+            for line in tokens.lines.iter().filter(|l| !boilerplate.contains(l)) {
+                for i in line.start..line.end {
+                    if !self.chars.is_empty() {
+                        self.chars.push(' ');
+                    }
+                    self.chars.push_str(tokens.word(i as usize));
+                }
+            }
+            char_shingles(&self.chars, k, seed, out);
+        } else if skipped == 0 {
+            word_shingles(&tokens.words, k, seed, out);
+        } else {
+            self.kept.clear();
+            for line in tokens.lines.iter().filter(|l| !boilerplate.contains(l)) {
+                self.kept.extend_from_slice(&tokens.words[line.start as usize..line.end as usize]);
+            }
+            word_shingles(&self.kept, k, seed, out);
+        }
+        skipped
+    }
+}
+
+/// Appends the hashes of the word k-grams of `words` (word hashes) to `out`.
+pub fn word_shingles(words: &[u64], k: usize, seed: u64, out: &mut Vec<u64>) {
+    if words.is_empty() {
+        return;
+    }
+    if words.len() <= k {
+        out.push(word_shingle(words, seed));
+        return;
+    }
+    out.extend(words.windows(k).map(|w| word_shingle(w, seed)));
+}
+
+/// Appends the hashes of the character k-grams of `text` to `out`.
+pub fn char_shingles(text: &str, k: usize, seed: u64, out: &mut Vec<u64>) {
+    if text.is_empty() {
+        return;
+    }
+    let bytes = text.as_bytes();
+    if text.is_ascii() {
+        if bytes.len() <= k {
+            out.push(mix64(xxh3_64_with_seed(bytes, seed)));
+        } else {
+            out.extend(bytes.windows(k).map(|w| mix64(xxh3_64_with_seed(w, seed))));
+        }
+        return;
+    }
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([bytes.len()]).collect();
+    let n_chars = starts.len() - 1;
+    if n_chars <= k {
+        out.push(mix64(xxh3_64_with_seed(bytes, seed)));
+        return;
+    }
+    for i in 0..=n_chars - k {
+        out.push(mix64(xxh3_64_with_seed(&bytes[starts[i]..starts[i + k]], seed)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+
+    fn shingle_set(text: &str, params: ShingleParams) -> Vec<u64> {
+        let mut t = Tokens::default();
+        tokenize(text, params.seed, &mut t);
+        let mut out = Vec::new();
+        Shingler::new(params).shingles(&t, &Boilerplate::default(), &mut out);
+        out
+    }
+
+    #[test]
+    fn word_shingle_counts() {
+        let p = ShingleParams { size: 3, ..Default::default() };
+        assert_eq!(shingle_set("a b c d e", p.clone()).len(), 3);
+        assert_eq!(shingle_set("a b", p.clone()).len(), 1, "short text still shingles");
+        assert!(shingle_set("", p).is_empty());
+    }
+
+    #[test]
+    fn shingles_are_order_sensitive_and_seeded() {
+        let p = ShingleParams { size: 2, ..Default::default() };
+        assert_ne!(shingle_set("a b", p.clone()), shingle_set("b a", p.clone()));
+        let q = ShingleParams { seed: 1, ..p.clone() };
+        assert_ne!(shingle_set("a b", p), shingle_set("a b", q));
+    }
+
+    #[test]
+    fn char_shingles_use_normalised_words() {
+        let p = ShingleParams { size: 4, char_shingles: true, seed: 0 };
+        assert_eq!(shingle_set("Ab, cd!", p.clone()), shingle_set("ab  CD", p.clone()));
+        assert_eq!(shingle_set("ab cd", p.clone()).len(), 2);
+        assert_eq!(shingle_set("zürich", p).len(), 3);
+    }
+
+    #[test]
+    fn boilerplate_lines_are_skipped_and_shingles_join_across_them() {
+        let p = ShingleParams { size: 2, ..Default::default() };
+        let mut t = Tokens::default();
+        tokenize("a b\nAdvertisement\nc d", 0, &mut t);
+        let bp = Boilerplate::from_hashes([t.lines[1].hash]);
+        let mut out = Vec::new();
+        let skipped = Shingler::new(p.clone()).shingles(&t, &bp, &mut out);
+        assert_eq!(skipped, 1);
+        out.sort_unstable();
+        let mut clean = shingle_set("a b c d", p);
+        clean.sort_unstable();
+        assert_eq!(out, clean);
+    }
+}
