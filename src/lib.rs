@@ -1,10 +1,12 @@
 //! samestory
 pub mod article;
 pub mod cluster;
+pub mod dedup;
 pub mod error;
 pub mod lsh;
 pub mod normalize;
 pub mod params;
+pub mod progress;
 pub mod read;
 pub mod shingle;
 pub mod sketch;

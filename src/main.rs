@@ -1,1 +1,35 @@
-fn main() {}
+//! The `samestory` binary: parses flags, runs a subcommand, maps the result to an exit code.
+//! All the work is in the library (`samestory::`).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{Cli, Command, Outcome};
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<samestory::error::Error>().is_some_and(|e| e.is_broken_pipe())
+            || e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Dedup(args) => cli::dedup::run(args),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Rejected) => ExitCode::from(1),
+        // A closed pipe (`samestory ... | head`) is the reader's choice, not a failure: exit
+        // quietly, as ripgrep and xsv do.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("samestory: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

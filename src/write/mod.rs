@@ -1,5 +1,8 @@
 //! Output sinks and the formats written to them.
 
+pub mod dedup;
+
+
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;

@@ -1,0 +1,497 @@
+//! The near-duplicate pipeline, end to end: read → normalise → boilerplate → shingle →
+//! MinHash → LSH → verify → star groups.
+//!
+//! Pass 1 reads every record, checks it, and counts short lines across the corpus to find
+//! boilerplate. Pass 2 reads the corpus again and sketches each article without its
+//! boilerplate lines. Signatures (num_perm × 4 bytes an article) and a few bytes of metadata
+//! are all that is kept, so memory grows with the number of articles, not their size. With
+//! exact verification a third pass rebuilds the shingle sets of the articles that have
+//! candidates. Each pass runs on all threads (rayon) over chunks of records, and every result
+//! is a pure function of the article, so output does not depend on the thread count.
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use crate::cluster::star_groups;
+use crate::error::{Error, Result};
+use crate::lsh::{candidate_pairs, candidates::Pair, choose_bands, LshParams};
+use crate::normalize::{candidate_lines, tokenize, Boilerplate, Tokens};
+use crate::params::{DedupParams, Keep, Verify};
+use crate::progress::Progress;
+use crate::read::{Chunk, Corpus, Location, Record, Rejection};
+use crate::shingle::Shingler;
+use crate::sketch::{into_set, jaccard, MinHasher, Signatures};
+
+/// What the pipeline keeps of each accepted article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleInfo {
+    /// The article's id.
+    pub id: String,
+    /// Publication day.
+    pub published: Option<i32>,
+    /// Length of the text in bytes.
+    pub len: u32,
+    /// Where the record is.
+    pub loc: Location,
+}
+
+/// A near-duplicate group, ready to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The kept member (per `--keep`).
+    pub representative: u32,
+    /// Members with their similarity to the representative: the representative first, then by
+    /// decreasing similarity and id.
+    pub members: Vec<(u32, f64)>,
+}
+
+/// Counts for the closing stats line and the summary record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DedupStats {
+    /// Records read (accepted + rejected).
+    pub records: u64,
+    /// Bytes of record data read.
+    pub bytes: u64,
+    /// Distinct boilerplate lines found.
+    pub boilerplate_lines: usize,
+    /// Boilerplate line occurrences dropped from articles.
+    pub boilerplate_dropped: u64,
+    /// Articles with no word at all (each a group of one).
+    pub empty_articles: u64,
+    /// Candidate pairs scored.
+    pub candidates: u64,
+    /// Pairs at or above the threshold.
+    pub edges: u64,
+}
+
+/// Everything `dedup` found.
+#[derive(Debug, Clone)]
+pub struct DedupResult {
+    /// Accepted articles, in input order (index = article number).
+    pub articles: Vec<ArticleInfo>,
+    /// Records that could not be read (only with `skip_invalid`).
+    pub rejected: Vec<Rejection>,
+    /// Groups, largest first, then by representative id.
+    pub groups: Vec<Group>,
+    /// Verified pairs (a < b, article numbers) with their similarity.
+    pub pairs: Vec<Pair>,
+    /// The banding used.
+    pub lsh: LshParams,
+    /// Signatures of the articles (kept for callers that go on, such as story clustering).
+    pub signatures: Signatures,
+    /// Counts.
+    pub stats: DedupStats,
+}
+
+/// Runs the near-duplicate pipeline over `corpus`. With `skip_invalid`, unreadable records are
+/// returned as rejections; otherwise the first one stops the run with its error.
+pub fn dedup(
+    corpus: &Corpus,
+    params: &DedupParams,
+    skip_invalid: bool,
+    progress: &dyn Progress,
+) -> Result<DedupResult> {
+    params.validate()?;
+    let lsh = choose_bands(params.threshold, params.num_perm, params.bands, params.rows)?;
+    let mut stats = DedupStats::default();
+
+    // Pass 1: check records, collect metadata, count candidate boilerplate lines.
+    progress.phase("reading", None);
+    let scan = first_pass(corpus, params, skip_invalid, progress, &mut stats)?;
+    progress.finish_phase();
+    let FirstPass { mut articles, mut rejected, mut accepted, line_counts } = scan;
+    reject_duplicate_ids(corpus, &mut articles, &mut rejected, &mut accepted, skip_invalid)?;
+    let n = articles.len();
+    let boilerplate = if params.boilerplate.enabled {
+        let min = params.boilerplate.min_count(n);
+        Boilerplate::from_hashes(line_counts.iter().filter(|(_, &c)| c >= min).map(|(&h, _)| h))
+    } else {
+        Boilerplate::default()
+    };
+    drop(line_counts);
+    stats.boilerplate_lines = boilerplate.len();
+
+    // Pass 2: signatures.
+    progress.phase("sketching", Some(n as u64));
+    let (signatures, dropped, empty) = second_pass(corpus, params, &accepted, &boilerplate, progress)?;
+    progress.finish_phase();
+    stats.boilerplate_dropped = dropped;
+    stats.empty_articles = empty.iter().filter(|&&e| e).count() as u64;
+
+    // LSH candidates, scored as found.
+    progress.phase("candidates", None);
+    let rank = id_rank(&articles);
+    let t = params.threshold;
+    let keep_all = params.verify == Verify::Exact;
+    let candidates = candidate_pairs(&signatures, lsh, &rank, &empty, |a, b| {
+        let s = signatures.similarity(a as usize, b as usize);
+        (keep_all || s + 1e-9 >= t).then_some(s as f32)
+    });
+    stats.candidates = candidates.len() as u64;
+    progress.finish_phase();
+
+    let (pairs, sets) = if keep_all {
+        progress.phase("verifying", None);
+        let sets = shingle_sets(corpus, params, &accepted, &boilerplate, &candidates)?;
+        progress.finish_phase();
+        let exact: Vec<Pair> = candidates
+            .par_iter()
+            .filter_map(|p| {
+                let (Some(x), Some(y)) = (&sets[p.a as usize], &sets[p.b as usize]) else {
+                    return None;
+                };
+                let j = jaccard(x, y);
+                (j + 1e-9 >= t).then_some(Pair { score: j as f32, ..*p })
+            })
+            .collect();
+        (exact, Some(sets))
+    } else {
+        (candidates, None)
+    };
+    stats.edges = pairs.len() as u64;
+
+    let priority = keep_order(&articles, params.keep);
+    let stars = star_groups(n, &pairs, &priority);
+    let similarity = |a: u32, b: u32| -> f64 {
+        if a == b {
+            return 1.0;
+        }
+        match &sets {
+            Some(sets) => match (&sets[a as usize], &sets[b as usize]) {
+                (Some(x), Some(y)) => jaccard(x, y),
+                _ => signatures.similarity(a as usize, b as usize),
+            },
+            None => signatures.similarity(a as usize, b as usize),
+        }
+    };
+    let mut groups: Vec<Group> = stars
+        .members()
+        .into_par_iter()
+        .map(|members| {
+            let rep = *members.iter().min_by_key(|&&m| priority[m as usize]).expect("non-empty");
+            let mut scored: Vec<(u32, f64)> =
+                members.iter().map(|&m| (m, round4(similarity(rep, m)))).collect();
+            scored.sort_by(|x, y| {
+                (x.0 != rep)
+                    .cmp(&(y.0 != rep))
+                    .then(y.1.total_cmp(&x.1))
+                    .then_with(|| articles[x.0 as usize].id.cmp(&articles[y.0 as usize].id))
+            });
+            Group { representative: rep, members: scored }
+        })
+        .collect();
+    groups.sort_by(|x, y| {
+        y.members.len().cmp(&x.members.len()).then_with(|| {
+            articles[x.representative as usize].id.cmp(&articles[y.representative as usize].id)
+        })
+    });
+    Ok(DedupResult { articles, rejected, groups, pairs, lsh, signatures, stats })
+}
+
+/// Rounds to 4 decimal places, the precision every output uses.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+struct FirstPass {
+    articles: Vec<ArticleInfo>,
+    rejected: Vec<Rejection>,
+    /// Per record in corpus order: accepted or not.
+    accepted: Vec<bool>,
+    line_counts: AHashMap<u64, u32>,
+}
+
+/// Raw lines longer than this many bytes per allowed word cannot be short enough to be
+/// boilerplate, so pass 1 does not tokenise them.
+const MAX_BYTES_PER_WORD: usize = 40;
+
+fn first_pass(
+    corpus: &Corpus,
+    params: &DedupParams,
+    skip_invalid: bool,
+    progress: &dyn Progress,
+    stats: &mut DedupStats,
+) -> Result<FirstPass> {
+    let bp = &params.boilerplate;
+    let count_lines = bp.enabled;
+    let max_words = bp.max_words;
+    let seed = params.shingle.seed;
+    let mut out = FirstPass {
+        articles: Vec::new(),
+        rejected: Vec::new(),
+        accepted: Vec::new(),
+        line_counts: AHashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
+    };
+    corpus.scan(|chunk: Chunk| {
+        stats.bytes += chunk.len_bytes();
+        stats.records += chunk.records.len() as u64;
+        let results: Vec<Result<(ArticleInfo, Vec<u64>), Rejection>> = chunk
+            .records
+            .par_iter()
+            .map_init(Tokens::default, |tokens, rec| {
+                let r = corpus.parse(&chunk, rec)?;
+                let mut lines = Vec::new();
+                if count_lines {
+                    short_line_hashes(&r.text, seed, max_words, tokens, &mut lines);
+                }
+                let info = ArticleInfo {
+                    id: r.id.into_owned(),
+                    published: r.published,
+                    len: u32::try_from(r.text.len()).unwrap_or(u32::MAX),
+                    loc: rec.loc,
+                };
+                Ok((info, lines))
+            })
+            .collect();
+        for res in results {
+            match res {
+                Ok((info, lines)) => {
+                    for h in lines {
+                        *out.line_counts.entry(h).or_insert(0) += 1;
+                    }
+                    out.articles.push(info);
+                    out.accepted.push(true);
+                }
+                Err(rej) if skip_invalid => {
+                    out.rejected.push(rej);
+                    out.accepted.push(false);
+                }
+                Err(rej) => return Err(rej.to_error()),
+            }
+        }
+        progress.advance(chunk.records.len() as u64);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Distinct hashes of the short lines of `text` (as [`candidate_lines`] would find them in the
+/// full tokenisation), tokenising only lines short enough to qualify.
+fn short_line_hashes(text: &str, seed: u64, max_words: u32, tokens: &mut Tokens, out: &mut Vec<u64>) {
+    let max_bytes = max_words as usize * MAX_BYTES_PER_WORD;
+    for raw in text.split('\n') {
+        if raw.len() > max_bytes || raw.trim().is_empty() {
+            continue;
+        }
+        tokenize(raw, seed, tokens);
+        candidate_lines(tokens, max_words, out);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+fn reject_duplicate_ids(
+    corpus: &Corpus,
+    articles: &mut Vec<ArticleInfo>,
+    rejected: &mut Vec<Rejection>,
+    accepted: &mut [bool],
+    skip_invalid: bool,
+) -> Result<()> {
+    let mut order: Vec<u32> = (0..articles.len() as u32).collect();
+    order.par_sort_by(|&a, &b| articles[a as usize].id.cmp(&articles[b as usize].id).then(a.cmp(&b)));
+    let mut dup = vec![false; articles.len()];
+    let mut found = Vec::new();
+    for w in order.windows(2) {
+        let (first, again) = (&articles[w[0] as usize], &articles[w[1] as usize]);
+        if first.id == again.id {
+            dup[w[1] as usize] = true;
+            let first_at = format!("{}:{}", corpus.inputs()[first.loc.input as usize].name, first.loc.line);
+            found.push((w[1], first_at));
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort_unstable();
+    let reject_of = |i: u32, first_at: &str| {
+        let a = &articles[i as usize];
+        Rejection {
+            input: corpus.inputs()[a.loc.input as usize].name.clone(),
+            line: a.loc.line,
+            id: Some(a.id.clone()),
+            field: "id".into(),
+            reason: format!("duplicate id {:?} (first at {first_at})", a.id),
+        }
+    };
+    if !skip_invalid {
+        let (i, first_at) = &found[0];
+        return Err(reject_of(*i, first_at).to_error());
+    }
+    rejected.extend(found.iter().map(|(i, at)| reject_of(*i, at)));
+    // Map article numbers back to record numbers to clear their accepted flags.
+    let mut article = 0usize;
+    for flag in accepted.iter_mut().filter(|f| **f) {
+        if dup[article] {
+            *flag = false;
+        }
+        article += 1;
+    }
+    let mut keep = dup.iter().map(|d| !d);
+    articles.retain(|_| keep.next().unwrap_or(true));
+    rejected.sort_by(|a, b| (a.input.as_str(), a.line).cmp(&(b.input.as_str(), b.line)));
+    Ok(())
+}
+
+/// Shingles of one record's text (or its title when the text has no words), boilerplate
+/// skipped. Returns the number of boilerplate lines dropped.
+fn record_shingles(
+    rec: &Record,
+    params: &DedupParams,
+    boilerplate: &Boilerplate,
+    tokens: &mut Tokens,
+    shingler: &mut Shingler,
+    out: &mut Vec<u64>,
+) -> u64 {
+    out.clear();
+    tokenize(&rec.text, params.shingle.seed, tokens);
+    let dropped = shingler.shingles(tokens, boilerplate, out) as u64;
+    if out.is_empty() && !rec.title.is_empty() {
+        // Headline-only records (wire flashes, feeds without bodies) are compared by headline.
+        tokenize(&rec.title, params.shingle.seed, tokens);
+        shingler.shingles(tokens, &Boilerplate::default(), out);
+    }
+    dropped
+}
+
+struct Worker {
+    tokens: Tokens,
+    shingler: Shingler,
+    shingles: Vec<u64>,
+}
+
+impl Worker {
+    fn new(params: &DedupParams) -> Self {
+        Worker {
+            tokens: Tokens::default(),
+            shingler: Shingler::new(params.shingle.clone()),
+            shingles: Vec::new(),
+        }
+    }
+}
+
+fn changed(corpus: &Corpus, rej: Rejection) -> Error {
+    let _ = corpus;
+    Error::parse(rej.input, rej.line, rej.field, format!("input changed while being read: {}", rej.reason))
+}
+
+fn second_pass(
+    corpus: &Corpus,
+    params: &DedupParams,
+    accepted: &[bool],
+    boilerplate: &Boilerplate,
+    progress: &dyn Progress,
+) -> Result<(Signatures, u64, Vec<bool>)> {
+    let k = params.num_perm;
+    let hasher = MinHasher::new(k, params.seed);
+    let mut sigs = Signatures::new(k);
+    let mut dropped = 0u64;
+    let mut empty = Vec::new();
+    let mut next = 0usize;
+    corpus.scan(|chunk: Chunk| {
+        let flags = accepted.get(next..next + chunk.records.len()).ok_or_else(|| {
+            Error::parse("input", 0, "record", "input changed while being read: more records")
+        })?;
+        next += chunk.records.len();
+        let recs: Vec<_> = chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
+        let mut flat = vec![0u32; recs.len() * k];
+        let results: Vec<Result<u64, Rejection>> = flat
+            .par_chunks_mut(k)
+            .zip(recs.par_iter())
+            .map_init(
+                || Worker::new(params),
+                |w, (sig, rec)| {
+                    let r = corpus.parse(&chunk, rec)?;
+                    let d = record_shingles(&r, params, boilerplate, &mut w.tokens, &mut w.shingler, &mut w.shingles);
+                    hasher.sketch(&w.shingles, sig);
+                    Ok(d)
+                },
+            )
+            .collect();
+        for r in results {
+            dropped += r.map_err(|rej| changed(corpus, rej))?;
+        }
+        sigs.extend_from_flat(&flat);
+        let start = empty.len();
+        empty.extend((start..start + recs.len()).map(|i| sigs.is_empty_at(i)));
+        progress.advance(recs.len() as u64);
+        Ok(())
+    })?;
+    Ok((sigs, dropped, empty))
+}
+
+/// Shingle sets of the articles that appear in `candidates` (None for the others).
+fn shingle_sets(
+    corpus: &Corpus,
+    params: &DedupParams,
+    accepted: &[bool],
+    boilerplate: &Boilerplate,
+    candidates: &[Pair],
+) -> Result<Vec<Option<Vec<u64>>>> {
+    let n = accepted.iter().filter(|&&a| a).count();
+    let mut wanted = vec![false; n];
+    for p in candidates {
+        wanted[p.a as usize] = true;
+        wanted[p.b as usize] = true;
+    }
+    let mut sets: Vec<Option<Vec<u64>>> = Vec::with_capacity(n);
+    let mut next_rec = 0usize;
+    corpus.scan(|chunk: Chunk| {
+        let flags = &accepted[next_rec..next_rec + chunk.records.len()];
+        next_rec += chunk.records.len();
+        let base = sets.len();
+        let recs: Vec<_> = chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
+        let got: Vec<Result<Option<Vec<u64>>, Rejection>> = recs
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Worker::new(params),
+                |w, (i, rec)| {
+                    if !wanted[base + i] {
+                        return Ok(None);
+                    }
+                    let r = corpus.parse(&chunk, rec)?;
+                    record_shingles(&r, params, boilerplate, &mut w.tokens, &mut w.shingler, &mut w.shingles);
+                    Ok(Some(into_set(std::mem::take(&mut w.shingles))))
+                },
+            )
+            .collect();
+        for g in got {
+            sets.push(g.map_err(|rej| changed(corpus, rej))?);
+        }
+        Ok(())
+    })?;
+    Ok(sets)
+}
+
+/// Rank of each article by id: an order that does not depend on input order.
+fn id_rank(articles: &[ArticleInfo]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..articles.len() as u32).collect();
+    order.par_sort_by(|&a, &b| articles[a as usize].id.cmp(&articles[b as usize].id));
+    let mut rank = vec![0u32; articles.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+/// Priority of each article under `keep` (lower = preferred), a total order.
+pub fn keep_order(articles: &[ArticleInfo], keep: Keep) -> Vec<u64> {
+    let mut order: Vec<u32> = (0..articles.len() as u32).collect();
+    let date = |a: &ArticleInfo| a.published.unwrap_or(i32::MAX);
+    match keep {
+        Keep::First => {}
+        Keep::Earliest => order.par_sort_by(|&x, &y| {
+            let (a, b) = (&articles[x as usize], &articles[y as usize]);
+            date(a).cmp(&date(b)).then(b.len.cmp(&a.len)).then_with(|| a.id.cmp(&b.id))
+        }),
+        Keep::Longest => order.par_sort_by(|&x, &y| {
+            let (a, b) = (&articles[x as usize], &articles[y as usize]);
+            b.len.cmp(&a.len).then(date(a).cmp(&date(b))).then_with(|| a.id.cmp(&b.id))
+        }),
+    }
+    let mut prio = vec![0u64; articles.len()];
+    for (p, &i) in order.iter().enumerate() {
+        prio[i as usize] = p as u64;
+    }
+    prio
+}
