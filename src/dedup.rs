@@ -113,7 +113,8 @@ pub fn dedup(
 
     // Pass 2: signatures.
     progress.phase("sketching", Some(n as u64));
-    let (signatures, dropped, empty) = second_pass(corpus, params, &accepted, &boilerplate, progress)?;
+    let (signatures, dropped, empty) =
+        second_pass(corpus, params, &accepted, &boilerplate, progress)?;
     progress.finish_phase();
     stats.boilerplate_dropped = dropped;
     stats.empty_articles = empty.iter().filter(|&&e| e).count() as u64;
@@ -267,13 +268,19 @@ fn first_pass(
 
 /// Distinct hashes of the short lines of `text` (as [`candidate_lines`] would find them in the
 /// full tokenisation), tokenising only lines short enough to qualify.
-fn short_line_hashes(text: &str, seed: u64, max_words: u32, tokens: &mut Tokens, out: &mut Vec<u64>) {
+fn short_line_hashes(
+    text: &str,
+    seed: u64,
+    max_words: u32,
+    tokens: &mut Tokens,
+    out: &mut Vec<u64>,
+) {
     let max_bytes = max_words as usize * MAX_BYTES_PER_WORD;
     for raw in text.split('\n') {
         if raw.len() > max_bytes || raw.trim().is_empty() {
             continue;
         }
-        tokenize(raw, seed, tokens);
+        tokenize(raw, seed, false, tokens);
         candidate_lines(tokens, max_words, out);
     }
     out.sort_unstable();
@@ -288,14 +295,17 @@ fn reject_duplicate_ids(
     skip_invalid: bool,
 ) -> Result<()> {
     let mut order: Vec<u32> = (0..articles.len() as u32).collect();
-    order.par_sort_by(|&a, &b| articles[a as usize].id.cmp(&articles[b as usize].id).then(a.cmp(&b)));
+    order.par_sort_by(|&a, &b| {
+        articles[a as usize].id.cmp(&articles[b as usize].id).then(a.cmp(&b))
+    });
     let mut dup = vec![false; articles.len()];
     let mut found = Vec::new();
     for w in order.windows(2) {
         let (first, again) = (&articles[w[0] as usize], &articles[w[1] as usize]);
         if first.id == again.id {
             dup[w[1] as usize] = true;
-            let first_at = format!("{}:{}", corpus.inputs()[first.loc.input as usize].name, first.loc.line);
+            let first_at =
+                format!("{}:{}", corpus.inputs()[first.loc.input as usize].name, first.loc.line);
             found.push((w[1], first_at));
         }
     }
@@ -319,12 +329,10 @@ fn reject_duplicate_ids(
     }
     rejected.extend(found.iter().map(|(i, at)| reject_of(*i, at)));
     // Map article numbers back to record numbers to clear their accepted flags.
-    let mut article = 0usize;
-    for flag in accepted.iter_mut().filter(|f| **f) {
+    for (article, flag) in accepted.iter_mut().filter(|f| **f).enumerate() {
         if dup[article] {
             *flag = false;
         }
-        article += 1;
     }
     let mut keep = dup.iter().map(|d| !d);
     articles.retain(|_| keep.next().unwrap_or(true));
@@ -343,11 +351,11 @@ fn record_shingles(
     out: &mut Vec<u64>,
 ) -> u64 {
     out.clear();
-    tokenize(&rec.text, params.shingle.seed, tokens);
+    tokenize(&rec.text, params.shingle.seed, params.shingle.char_shingles, tokens);
     let dropped = shingler.shingles(tokens, boilerplate, out) as u64;
     if out.is_empty() && !rec.title.is_empty() {
         // Headline-only records (wire flashes, feeds without bodies) are compared by headline.
-        tokenize(&rec.title, params.shingle.seed, tokens);
+        tokenize(&rec.title, params.shingle.seed, params.shingle.char_shingles, tokens);
         shingler.shingles(tokens, &Boilerplate::default(), out);
     }
     dropped
@@ -371,7 +379,12 @@ impl Worker {
 
 fn changed(corpus: &Corpus, rej: Rejection) -> Error {
     let _ = corpus;
-    Error::parse(rej.input, rej.line, rej.field, format!("input changed while being read: {}", rej.reason))
+    Error::parse(
+        rej.input,
+        rej.line,
+        rej.field,
+        format!("input changed while being read: {}", rej.reason),
+    )
 }
 
 fn second_pass(
@@ -392,7 +405,8 @@ fn second_pass(
             Error::parse("input", 0, "record", "input changed while being read: more records")
         })?;
         next += chunk.records.len();
-        let recs: Vec<_> = chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
+        let recs: Vec<_> =
+            chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
         let mut flat = vec![0u32; recs.len() * k];
         let results: Vec<Result<u64, Rejection>> = flat
             .par_chunks_mut(k)
@@ -401,7 +415,14 @@ fn second_pass(
                 || Worker::new(params),
                 |w, (sig, rec)| {
                     let r = corpus.parse(&chunk, rec)?;
-                    let d = record_shingles(&r, params, boilerplate, &mut w.tokens, &mut w.shingler, &mut w.shingles);
+                    let d = record_shingles(
+                        &r,
+                        params,
+                        boilerplate,
+                        &mut w.tokens,
+                        &mut w.shingler,
+                        &mut w.shingles,
+                    );
                     hasher.sketch(&w.shingles, sig);
                     Ok(d)
                 },
@@ -439,7 +460,8 @@ fn shingle_sets(
         let flags = &accepted[next_rec..next_rec + chunk.records.len()];
         next_rec += chunk.records.len();
         let base = sets.len();
-        let recs: Vec<_> = chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
+        let recs: Vec<_> =
+            chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
         let got: Vec<Result<Option<Vec<u64>>, Rejection>> = recs
             .par_iter()
             .enumerate()
@@ -450,7 +472,14 @@ fn shingle_sets(
                         return Ok(None);
                     }
                     let r = corpus.parse(&chunk, rec)?;
-                    record_shingles(&r, params, boilerplate, &mut w.tokens, &mut w.shingler, &mut w.shingles);
+                    record_shingles(
+                        &r,
+                        params,
+                        boilerplate,
+                        &mut w.tokens,
+                        &mut w.shingler,
+                        &mut w.shingles,
+                    );
                     Ok(Some(into_set(std::mem::take(&mut w.shingles))))
                 },
             )

@@ -3,6 +3,7 @@ pub mod article;
 pub mod cluster;
 pub mod dedup;
 pub mod error;
+pub mod eval;
 pub mod lsh;
 pub mod normalize;
 pub mod params;

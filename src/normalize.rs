@@ -17,7 +17,6 @@
 
 use ahash::AHashSet;
 use unicode_normalization::UnicodeNormalization;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// One normalised line: a range of words in [`Tokens::words`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,10 +70,48 @@ impl Tokens {
     }
 }
 
-/// Hash of a normalised word under `seed` (xxh3: stable across machines and versions).
+/// Hash of a normalised (lower-case) word under `seed`. Words are short, so a word-at-a-time
+/// multiply-xor over 8-byte blocks with a SplitMix64 finish is both fast and well mixed; it is
+/// defined on bytes alone, so it is the same on every machine.
 #[inline]
 pub fn word_hash(word: &[u8], seed: u64) -> u64 {
-    xxh3_64_with_seed(word, seed)
+    hash_blocks(word, 0, word.len(), seed, 0)
+}
+
+/// [`word_hash`] of `bytes[start..end]` lower-cased, for ASCII alphanumeric bytes only: setting
+/// bit 0x20 lower-cases letters and leaves digits, which already have it, unchanged.
+#[inline]
+fn ascii_word_hash(bytes: &[u8], start: usize, end: usize, seed: u64) -> u64 {
+    hash_blocks(bytes, start, end, seed, 0x2020_2020_2020_2020)
+}
+
+/// Hashes `bytes[start..end]` in 8-byte little-endian blocks, the last one zero-padded.
+#[inline]
+fn hash_blocks(bytes: &[u8], start: usize, end: usize, seed: u64, or_mask: u64) -> u64 {
+    let len = end - start;
+    let mut h = seed ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut pos = start;
+    while pos + 8 <= end {
+        let v = u64::from_le_bytes(bytes[pos..pos + 8].try_into().expect("8 bytes")) | or_mask;
+        h = (h ^ v).wrapping_mul(0xFF51_AFD7_ED55_8CCD).rotate_left(29);
+        pos += 8;
+    }
+    let rest = end - pos;
+    if rest > 0 {
+        let keep = u64::MAX >> (8 * (8 - rest));
+        // Reading 8 bytes of the surrounding text and masking avoids assembling the tail in a
+        // stack buffer, whose byte stores stall the 8-byte load that follows.
+        let raw = if pos + 8 <= bytes.len() {
+            u64::from_le_bytes(bytes[pos..pos + 8].try_into().expect("8 bytes"))
+        } else {
+            let mut buf = [0u8; 8];
+            buf[..rest].copy_from_slice(&bytes[pos..end]);
+            u64::from_le_bytes(buf)
+        };
+        let v = (raw | or_mask) & keep;
+        h = (h ^ v).wrapping_mul(0xFF51_AFD7_ED55_8CCD).rotate_left(29);
+    }
+    crate::shingle::mix64(h)
 }
 
 #[inline]
@@ -82,17 +119,85 @@ fn fold(h: u64, w: u64) -> u64 {
     (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// Tokenises `text` into `out` (cleared first): words, their hashes under `seed`, and lines.
-pub fn tokenize(text: &str, seed: u64, out: &mut Tokens) {
+const LINE_SEED: u64 = 0x243F_6A88_85A3_08D3;
+
+/// Tokenises `text` into `out` (cleared first): word hashes under `seed` and lines; with
+/// `keep_text`, also the normalised words themselves (needed for character shingles).
+pub fn tokenize(text: &str, seed: u64, keep_text: bool, out: &mut Tokens) {
     out.clear();
     if text.is_ascii() {
-        tokenize_ascii(text.as_bytes(), seed, out);
+        tokenize_ascii(text.as_bytes(), seed, keep_text, out);
     } else {
+        // Most real text (curly quotes, accents already composed) is NFKC already: the quick
+        // check confirms that without allocating.
+        if unicode_normalization::is_nfkc_quick(text.chars())
+            == unicode_normalization::IsNormalized::Yes
+        {
+            tokenize_unicode(text, seed, out);
+            return;
+        }
         let mut nfkc = std::mem::take(&mut out.nfkc);
         nfkc.clear();
         nfkc.extend(text.nfkc());
         tokenize_unicode(&nfkc, seed, out);
         out.nfkc = nfkc;
+    }
+}
+
+/// Byte classes for the ASCII tokeniser.
+const WORD: u8 = 1;
+const BREAK: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] = WORD;
+        } else if c == b'\n' || c == b'\r' {
+            t[i] = BREAK;
+        }
+        i += 1;
+    }
+    t
+};
+
+fn tokenize_ascii(bytes: &[u8], seed: u64, keep_text: bool, out: &mut Tokens) {
+    let mut line_start = 0u32;
+    let mut line_hash = LINE_SEED;
+    let mut i = 0;
+    let n = bytes.len();
+    while i < n {
+        let class = CLASS[bytes[i] as usize];
+        if class == WORD {
+            let start = i;
+            i += 1;
+            while i < n && CLASS[bytes[i] as usize] == WORD {
+                i += 1;
+            }
+            let h = ascii_word_hash(bytes, start, i, seed);
+            out.words.push(h);
+            line_hash = fold(line_hash, h);
+            if keep_text {
+                let a = out.text.len() as u32;
+                out.text.extend(bytes[start..i].iter().map(|b| b.to_ascii_lowercase() as char));
+                out.spans.push((a, out.text.len() as u32));
+            }
+            continue;
+        }
+        if class == BREAK {
+            let end = out.words.len() as u32;
+            if end > line_start {
+                out.lines.push(Line { start: line_start, end, hash: line_hash });
+            }
+            line_start = end;
+            line_hash = LINE_SEED;
+        }
+        i += 1;
+    }
+    let end = out.words.len() as u32;
+    if end > line_start {
+        out.lines.push(Line { start: line_start, end, hash: line_hash });
     }
 }
 
@@ -103,7 +208,7 @@ struct LineBuilder {
 
 impl LineBuilder {
     fn new(start: usize) -> Self {
-        LineBuilder { start: start as u32, hash: 0x243F_6A88_85A3_08D3 }
+        LineBuilder { start: start as u32, hash: LINE_SEED }
     }
 }
 
@@ -123,25 +228,6 @@ fn end_word(out: &mut Tokens, word_start: usize, seed: u64, line: &mut LineBuild
         out.words.push(h);
         line.hash = fold(line.hash, h);
     }
-}
-
-fn tokenize_ascii(bytes: &[u8], seed: u64, out: &mut Tokens) {
-    let mut line = LineBuilder::new(0);
-    let mut word_start = 0;
-    // SAFETY of the String pushes below: only ASCII bytes are pushed.
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() {
-            out.text.push(b.to_ascii_lowercase() as char);
-            continue;
-        }
-        end_word(out, word_start, seed, &mut line);
-        word_start = out.text.len();
-        if b == b'\n' || b == b'\r' {
-            end_line(out, &mut line);
-        }
-    }
-    end_word(out, word_start, seed, &mut line);
-    end_line(out, &mut line);
 }
 
 fn is_line_break(c: char) -> bool {
@@ -172,18 +258,11 @@ fn tokenize_unicode(text: &str, seed: u64, out: &mut Tokens) {
 }
 
 fn is_mark(c: char) -> bool {
-    // Combining Diacritical Marks and the general combining ranges; enough to keep
-    // decomposed accents inside their word without pulling in a Unicode property table.
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
-        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
-        || (!c.is_alphanumeric() && !c.is_whitespace() && unicode_is_nonspacing(c))
-}
-
-fn unicode_is_nonspacing(c: char) -> bool {
-    // Scripts such as Devanagari or Thai put vowel signs after the consonant; they are
-    // canonical combining characters, which NFKC reports through a non-zero combining class.
-    unicode_normalization::char::canonical_combining_class(c) != 0
-        || unicode_normalization::char::is_combining_mark(c)
+    // Scripts such as Devanagari or Thai put vowel signs after the consonant; they and
+    // decomposed accents are combining characters and belong to the word they sit on.
+    !c.is_ascii()
+        && (unicode_normalization::char::canonical_combining_class(c) != 0
+            || unicode_normalization::char::is_combining_mark(c))
 }
 
 /// The set of boilerplate line hashes for a corpus.
@@ -237,21 +316,22 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         let mut t = Tokens::default();
-        tokenize(text, 0, &mut t);
+        tokenize(text, 0, true, &mut t);
         (0..t.spans.len()).map(|i| t.word(i).to_string()).collect()
     }
 
     fn hashes(text: &str) -> Vec<u64> {
         let mut t = Tokens::default();
-        tokenize(text, 7, &mut t);
+        tokenize(text, 7, false, &mut t);
         t.words
     }
 
     #[test]
     fn folds_case_punctuation_and_whitespace() {
-        assert_eq!(words("The  NATO-led\tmeeting, in \"Brussels\"."), [
-            "the", "nato", "led", "meeting", "in", "brussels"
-        ]);
+        assert_eq!(
+            words("The  NATO-led\tmeeting, in \"Brussels\"."),
+            ["the", "nato", "led", "meeting", "in", "brussels"]
+        );
     }
 
     #[test]
@@ -267,8 +347,8 @@ mod tests {
     fn line_wrap_changes_lines_not_words() {
         let mut a = Tokens::default();
         let mut b = Tokens::default();
-        tokenize("one two three\nfour five", 0, &mut a);
-        tokenize("one two\nthree four five", 0, &mut b);
+        tokenize("one two three\nfour five", 0, false, &mut a);
+        tokenize("one two\nthree four five", 0, false, &mut b);
         assert_eq!(a.words, b.words);
         assert_eq!(a.lines.len(), 2);
     }
@@ -284,7 +364,7 @@ mod tests {
     #[test]
     fn lines_hash_by_content() {
         let mut t = Tokens::default();
-        tokenize("Advertisement\n\n  ADVERTISEMENT  \nBody text here.\n", 0, &mut t);
+        tokenize("Advertisement\n\n  ADVERTISEMENT  \nBody text here.\n", 0, false, &mut t);
         assert_eq!(t.lines.len(), 3);
         assert_eq!(t.lines[0].hash, t.lines[1].hash);
         assert_ne!(t.lines[0].hash, t.lines[2].hash);
@@ -293,6 +373,18 @@ mod tests {
         assert_eq!(c.len(), 2, "each distinct line counted once per article");
         candidate_lines(&t, 1, &mut c);
         assert_eq!(c.len(), 3, "only the one-word line is short enough");
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_unicode_path() {
+        // The same words hash alike whether the text around them is ASCII or not.
+        let ascii = hashes("Breaking NEWS 2023 the MiXeD case words exceeding8bytes");
+        let uni = hashes("Breaking NEWS 2023 the MiXeD case words exceeding8bytes \u{00e9}");
+        assert_eq!(ascii[..], uni[..ascii.len()]);
+        assert_eq!(word_hash(b"abc", 1), ascii_word_hash(b"ABC", 0, 3, 1));
+        assert_eq!(word_hash(b"abc", 1), ascii_word_hash(b"ABC and more text", 0, 3, 1));
+        assert_ne!(word_hash(b"abc", 1), word_hash(b"abc", 2));
+        assert_ne!(word_hash(b"abcdefgh", 0), word_hash(b"abcdefghi", 0));
     }
 
     #[test]

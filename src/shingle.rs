@@ -50,7 +50,12 @@ impl Shingler {
     /// Appends the shingle hashes of `tokens` to `out`, skipping `boilerplate` lines (shingles
     /// then span the gap, as if the furniture had never been printed). Returns the number of
     /// boilerplate lines skipped.
-    pub fn shingles(&mut self, tokens: &Tokens, boilerplate: &Boilerplate, out: &mut Vec<u64>) -> usize {
+    pub fn shingles(
+        &mut self,
+        tokens: &Tokens,
+        boilerplate: &Boilerplate,
+        out: &mut Vec<u64>,
+    ) -> usize {
         let skipped = tokens.lines.iter().filter(|l| boilerplate.contains(l)).count();
         let (k, seed) = (self.params.size, self.params.seed);
         if self.params.char_shingles {
@@ -121,7 +126,7 @@ mod tests {
 
     fn shingle_set(text: &str, params: ShingleParams) -> Vec<u64> {
         let mut t = Tokens::default();
-        tokenize(text, params.seed, &mut t);
+        tokenize(text, params.seed, params.char_shingles, &mut t);
         let mut out = Vec::new();
         Shingler::new(params).shingles(&t, &Boilerplate::default(), &mut out);
         out
@@ -155,7 +160,7 @@ mod tests {
     fn boilerplate_lines_are_skipped_and_shingles_join_across_them() {
         let p = ShingleParams { size: 2, ..Default::default() };
         let mut t = Tokens::default();
-        tokenize("a b\nAdvertisement\nc d", 0, &mut t);
+        tokenize("a b\nAdvertisement\nc d", 0, false, &mut t);
         let bp = Boilerplate::from_hashes([t.lines[1].hash]);
         let mut out = Vec::new();
         let skipped = Shingler::new(p.clone()).shingles(&t, &bp, &mut out);

@@ -1,0 +1,6 @@
+//! Integration tests on the real binary, one module per area (as ripgrep's tests are laid out).
+
+mod util;
+
+mod cli_dedup;
+mod cli_eval;

@@ -1,6 +1,7 @@
 //! Command-line interface: flags shared by the subcommands, and one module per subcommand.
 
 pub mod dedup;
+pub mod eval;
 pub mod progress;
 
 use std::path::PathBuf;
@@ -24,7 +25,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Find near-duplicate articles and group them
-    Dedup(dedup::DedupArgs),
+    Dedup(Box<dedup::DedupArgs>),
+    /// Score a clustering against true labels
+    Eval(eval::EvalArgs),
 }
 
 /// Flags every subcommand that does work takes.

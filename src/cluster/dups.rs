@@ -94,7 +94,10 @@ mod tests {
         assert!(sizes.iter().all(|&s| s <= 3), "{sizes:?}");
         for (i, &grp) in g.group_of.iter().enumerate() {
             let c = g.centres[grp as usize];
-            assert!(c == i as u32 || edges.iter().any(|e| (e.a, e.b) == (c.min(i as u32), c.max(i as u32))));
+            assert!(
+                c == i as u32
+                    || edges.iter().any(|e| (e.a, e.b) == (c.min(i as u32), c.max(i as u32)))
+            );
         }
     }
 

@@ -18,7 +18,10 @@ pub struct FieldPath {
 impl FieldPath {
     /// Parses `a.b.c`.
     pub fn new(name: &str) -> Self {
-        FieldPath { name: name.to_string(), segments: name.split('.').map(str::to_string).collect() }
+        FieldPath {
+            name: name.to_string(),
+            segments: name.split('.').map(str::to_string).collect(),
+        }
     }
 
     /// The path as the user wrote it.
@@ -230,8 +233,11 @@ mod tests {
 
     #[test]
     fn extracts_fields_and_borrows_plain_strings() {
-        let f = extract(r#"{"id":7,"text":"plain","title":"a \"q\"","x":[1,{"y":2}]}"#, &FieldMap::default())
-            .unwrap();
+        let f = extract(
+            r#"{"id":7,"text":"plain","title":"a \"q\"","x":[1,{"y":2}]}"#,
+            &FieldMap::default(),
+        )
+        .unwrap();
         assert_eq!(f[0], Scalar::Num("7".into()));
         assert!(matches!(&f[2], Scalar::Str(Cow::Borrowed("plain"))));
         assert_eq!(f[1], Scalar::Str(Cow::Owned("a \"q\"".into())));

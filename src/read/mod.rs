@@ -17,8 +17,8 @@ use std::sync::mpsc;
 
 use crate::article::parse_date;
 use crate::error::{Error, Result};
-pub use jsonl::{FieldMap, FieldPath};
 use jsonl::Scalar;
+pub use jsonl::{FieldMap, FieldPath};
 
 /// One input of a corpus.
 #[derive(Debug, Clone)]
@@ -148,7 +148,11 @@ impl Corpus {
                 let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io("-", e))?;
                 let mut src = source::open_input(p)?;
                 std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io("-", e))?;
-                inputs.push(Input { name: "-".into(), path: tmp.path().to_path_buf(), kind: InputKind::Jsonl });
+                inputs.push(Input {
+                    name: "-".into(),
+                    path: tmp.path().to_path_buf(),
+                    kind: InputKind::Jsonl,
+                });
                 spool = Some(tmp);
                 continue;
             }
@@ -304,9 +308,7 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
     let mut records = 0u64;
     loop {
         let start = chunk.data.len();
-        let n = reader
-            .read_until(b'\n', &mut chunk.data)
-            .map_err(|e| Error::io(&input.name, e))?;
+        let n = reader.read_until(b'\n', &mut chunk.data).map_err(|e| Error::io(&input.name, e))?;
         if n == 0 {
             break;
         }
@@ -327,10 +329,8 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
             end,
             rel_path: None,
         });
-        if chunk.data.len() >= CHUNK_BYTES {
-            if tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
-                return Ok(());
-            }
+        if chunk.data.len() >= CHUNK_BYTES && tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
+            return Ok(());
         }
     }
     if records == 0 {
@@ -350,7 +350,11 @@ fn rename(e: Error, input: &Input) -> Error {
 }
 
 /// Fails unless `rec` parses; for tests and small tools.
-pub fn expect_record<'a>(corpus: &Corpus, chunk: &'a Chunk, rec: &'a RawRecord) -> Result<Record<'a>> {
+pub fn expect_record<'a>(
+    corpus: &Corpus,
+    chunk: &'a Chunk,
+    rec: &'a RawRecord,
+) -> Result<Record<'a>> {
     corpus.parse(chunk, rec).map_err(|r| r.to_error())
 }
 

@@ -30,7 +30,8 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
         let dec = flate2::bufread::MultiGzDecoder::new(reader);
         Ok(Box::new(BufReader::with_capacity(BUF_SIZE, dec)))
     } else if head.starts_with(&ZSTD_MAGIC) {
-        let dec = zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| Error::io(path, e))?;
+        let dec =
+            zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| Error::io(path, e))?;
         Ok(Box::new(BufReader::with_capacity(BUF_SIZE, dec)))
     } else {
         Ok(Box::new(reader))

@@ -31,7 +31,11 @@ pub fn text_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-pub(super) fn read_dir(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -> Result<()> {
+pub(super) fn read_dir(
+    input: &Input,
+    index: u32,
+    tx: &mpsc::SyncSender<Result<Chunk>>,
+) -> Result<()> {
     let files = text_files(&input.path)?;
     if files.is_empty() {
         return Err(Error::parse(&input.name, 0, "record", "no .txt files in this directory"));
@@ -48,7 +52,9 @@ pub(super) fn read_dir(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<C
             end: chunk.data.len(),
             rel_path: Some(rel.to_string_lossy().replace('\\', "/")),
         });
-        if chunk.data.len() >= super::CHUNK_BYTES && tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
+        if chunk.data.len() >= super::CHUNK_BYTES
+            && tx.send(Ok(std::mem::take(&mut chunk))).is_err()
+        {
             return Ok(());
         }
     }

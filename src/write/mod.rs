@@ -2,7 +2,6 @@
 
 pub mod dedup;
 
-
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -59,9 +58,8 @@ impl Output {
         let buf = BufWriter::with_capacity(1 << 16, file);
         let inner = match Compression::from_path(path) {
             Compression::None => {
-                let boxed: Box<dyn Write + Send> = Box::new(buf.into_inner().map_err(|e| {
-                    Error::io(path, e.into_error())
-                })?);
+                let boxed: Box<dyn Write + Send> =
+                    Box::new(buf.into_inner().map_err(|e| Error::io(path, e.into_error()))?);
                 Sink::Plain(BufWriter::with_capacity(1 << 16, boxed))
             }
             Compression::Gzip => {

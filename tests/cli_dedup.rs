@@ -1,0 +1,330 @@
+//! `samestory dedup` on the real binary: golden outputs, the fixture cases, determinism, and
+//! input handling.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::util::{assert_golden, fixture, fixture_arg, json_lines, run, stderr, stdout, write};
+
+fn dedup(args: &[&str]) -> (i32, String, String) {
+    let mut full = vec!["dedup", "-q"];
+    full.extend_from_slice(args);
+    let o = run(&full, None);
+    (o.status.code().unwrap_or(-1), stdout(&o), stderr(&o))
+}
+
+/// Group of each id, from JSON Lines output.
+fn groups_of(out: &str) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for v in json_lines(out) {
+        if v["type"] == "group" {
+            for member in v["members"].as_array().unwrap() {
+                let id = member["id"].as_str().unwrap().to_string();
+                assert!(m.insert(id.clone(), v["group"].as_u64().unwrap()).is_none(), "{id} twice");
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn golden_outputs() {
+    for corpus in ["wire", "events", "sample"] {
+        let (code, out, err) = dedup(&[&fixture_arg(&format!("corpus/{corpus}.jsonl"))]);
+        assert_eq!(code, 0, "{err}");
+        assert_golden(&format!("{corpus}.dedup.jsonl"), &out);
+    }
+}
+
+#[test]
+fn wire_copy_new_headline_and_boilerplate_variant_join_the_original() {
+    let (code, out, _) = dedup(&[&fixture_arg("corpus/wire.jsonl")]);
+    assert_eq!(code, 0);
+    let g = groups_of(&out);
+    let original = g["nato22-original"];
+    for copy in ["nato22-wire-copy", "nato22-new-headline", "nato22-boilerplate-only"] {
+        assert_eq!(g[copy], original, "{copy} should be grouped with the original");
+    }
+    let first = &json_lines(&out)[0];
+    assert_eq!(first["representative"], "nato22-original", "earliest, then longest");
+    assert_eq!(first["members"][0]["similarity"], 1.0);
+}
+
+#[test]
+fn same_topic_different_event_is_not_grouped() {
+    // The two seed articles: NATO defence ministers in Brussels, October 2022 and February 2023.
+    let (code, out, _) = dedup(&[&fixture_arg("corpus/events.jsonl"), "--threshold", "0.2"]);
+    assert_eq!(code, 0);
+    let g = groups_of(&out);
+    assert_ne!(g["nato22-air-defence"], g["nato23-ministers"]);
+}
+
+#[test]
+fn boilerplate_is_dropped_unless_kept() {
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let summary = |out: &str| json_lines(out).into_iter().find(|v| v["type"] == "summary").unwrap();
+    let (_, out, _) = dedup(&[&sample]);
+    assert!(summary(&out)["boilerplate_dropped"].as_u64().unwrap() > 0);
+    let (_, out, _) = dedup(&[&sample, "--keep-boilerplate"]);
+    assert_eq!(summary(&out)["boilerplate_dropped"], 0);
+}
+
+#[test]
+fn tsv_lists_every_article_once() {
+    let (code, out, _) = dedup(&[&fixture_arg("corpus/sample.jsonl"), "--format", "tsv"]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    let input = std::fs::read_to_string(fixture("corpus/sample.jsonl")).unwrap();
+    assert_eq!(ids.len(), input.lines().count());
+    assert_eq!(unique.len(), ids.len());
+}
+
+#[test]
+fn stdin_compressed_inputs_and_thread_counts_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(fixture("corpus/sample.jsonl")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&raw).unwrap();
+    let gz_path = write(dir.path(), "sample.dat", gz.finish().unwrap());
+    let zst_path = write(dir.path(), "sample.jsonl.zst", zstd::encode_all(&raw[..], 3).unwrap());
+    let plain = fixture_arg("corpus/sample.jsonl");
+    let reference = dedup(&[&plain, "-j", "1"]).1;
+    assert_eq!(dedup(&[&plain, "-j", "2"]).1, reference);
+    assert_eq!(dedup(&[gz_path.to_str().unwrap()]).1, reference);
+    assert_eq!(dedup(&[zst_path.to_str().unwrap()]).1, reference);
+    let o = run(&["dedup", "-q", "-"], Some(&raw));
+    assert_eq!(stdout(&o), reference);
+}
+
+#[test]
+fn input_order_does_not_change_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/sample.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (a, b) = lines.split_at(lines.len() / 2);
+    let rev: Vec<&str> = lines.iter().rev().copied().collect();
+    let pa = write(dir.path(), "a.jsonl", a.join("\n"));
+    let pb = write(dir.path(), "b.jsonl", b.join("\n"));
+    let pr = write(dir.path(), "r.jsonl", rev.join("\n"));
+    let reference = dedup(&[&fixture_arg("corpus/sample.jsonl")]).1;
+    // Default ids of records come from file names, but every record here has an id.
+    assert_eq!(dedup(&[pa.to_str().unwrap(), pb.to_str().unwrap()]).1, reference);
+    assert_eq!(dedup(&[pb.to_str().unwrap(), pa.to_str().unwrap()]).1, reference);
+    assert_eq!(dedup(&[pr.to_str().unwrap()]).1, reference);
+}
+
+#[test]
+fn emit_unique_keeps_representative_records_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let unique = dir.path().join("unique.jsonl");
+    let pairs = dir.path().join("pairs.tsv");
+    let (code, out, _) = dedup(&[
+        &fixture_arg("corpus/wire.jsonl"),
+        "--emit-unique",
+        unique.to_str().unwrap(),
+        "--emit-pairs",
+        pairs.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let kept = std::fs::read_to_string(&unique).unwrap();
+    let input = std::fs::read_to_string(fixture("corpus/wire.jsonl")).unwrap();
+    let groups = json_lines(&out).iter().filter(|v| v["type"] == "group").count();
+    assert_eq!(kept.lines().count(), groups);
+    for line in kept.lines() {
+        assert!(input.lines().any(|l| l == line), "record changed: {line}");
+    }
+    let pairs = std::fs::read_to_string(&pairs).unwrap();
+    assert!(pairs.lines().count() >= 3);
+    for l in pairs.lines() {
+        let f: Vec<&str> = l.split('\t').collect();
+        assert_eq!(f.len(), 3);
+        assert!(f[0] < f[1]);
+        assert!(f[2].parse::<f64>().unwrap() >= 0.5);
+    }
+}
+
+#[test]
+fn text_directories_are_read_one_article_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("nested")).unwrap();
+    let seed = std::fs::read_to_string(fixture("corpus/events.jsonl")).unwrap();
+    let first: Value = serde_json::from_str(seed.lines().next().unwrap()).unwrap();
+    let body = first["text"].as_str().unwrap();
+    write(dir.path(), "a.txt", format!("Headline one\n{body}"));
+    write(&dir.path().join("nested"), "b.txt", format!("Another headline\n{body}\nAdvertisement"));
+    write(dir.path(), "ignored.md", "not an article");
+    let (code, out, err) = dedup(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let g = groups_of(&out);
+    assert_eq!(g.len(), 2);
+    assert_eq!(g["a.txt"], g["nested/b.txt"]);
+}
+
+#[test]
+fn a_chain_of_gradual_edits_does_not_become_one_group() {
+    // Each version rewrites a new stretch of the previous one: neighbours are near-duplicates,
+    // versions far apart are not, and connected components would glue all of them together.
+    let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+    let mut lines = String::new();
+    for v in 0..8 {
+        let mut text = words.clone();
+        for (i, w) in text.iter_mut().enumerate().take(50 * v) {
+            *w = format!("v{}x{i}", i / 50);
+        }
+        lines.push_str(
+            &serde_json::json!({"id": format!("v{v}"), "text": text.join(" ")}).to_string(),
+        );
+        lines.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "chain.jsonl", lines);
+    let (code, out, _) = dedup(&[p.to_str().unwrap(), "--threshold", "0.6", "--verify", "exact"]);
+    assert_eq!(code, 0);
+    let g = groups_of(&out);
+    assert_ne!(g["v0"], g["v7"]);
+    let distinct: BTreeSet<u64> = g.values().copied().collect();
+    assert!(distinct.len() >= 3, "{g:?}");
+}
+
+fn bad_input_case(name: &str, content: &[u8], expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), name, content);
+    let path = p.to_str().unwrap();
+    let (code, out, err) = dedup(&[path]);
+    assert_eq!(code, 2, "{name}: {err}");
+    assert!(out.is_empty(), "{name}: nothing written before the error");
+    assert!(err.contains(&format!("{name}:")) && err.contains(expect), "{name}: {err}");
+}
+
+#[test]
+fn bad_input_stops_with_file_line_and_field() {
+    let good = "{\"id\":\"ok\",\"text\":\"fine words here\"}\n";
+    bad_input_case(
+        "json.jsonl",
+        format!("{good}{{\"id\":\"x\",\"text\":\n").as_bytes(),
+        ":2: record: invalid JSON",
+    );
+    bad_input_case(
+        "utf8.jsonl",
+        b"{\"id\":\"x\",\"text\":\"caf\xe9\"}\n",
+        ":1: record: invalid UTF-8",
+    );
+    bad_input_case(
+        "missing.jsonl",
+        format!("{good}{{\"id\":\"y\"}}\n").as_bytes(),
+        ":2: text: missing",
+    );
+    bad_input_case(
+        "type.jsonl",
+        b"{\"id\":\"y\",\"text\":[\"a\"]}\n",
+        ":1: text: expected a string, found an array",
+    );
+    bad_input_case("dups.jsonl", format!("{good}{good}").as_bytes(), ":2: id: duplicate id \"ok\"");
+    bad_input_case("empty.jsonl", b"", ":0: record: empty input");
+    bad_input_case(
+        "date.jsonl",
+        b"{\"id\":\"d\",\"text\":\"t\",\"published\":\"March\"}\n",
+        ":1: published:",
+    );
+}
+
+#[test]
+fn skip_invalid_reports_rejections_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "mixed.jsonl",
+        "{\"id\":\"a\",\"text\":\"one two three\"}\nnot json\n{\"id\":\"a\",\"text\":\"dup\"}\n{\"id\":\"b\",\"text\":\"x\"}\n",
+    );
+    let o = run(&["dedup", p.to_str().unwrap(), "--skip-invalid"], None);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("mixed.jsonl:2: record: invalid JSON"), "{err}");
+    assert!(err.contains("mixed.jsonl:3: id: duplicate id"), "{err}");
+    assert!(err.contains("2 rejected"), "{err}");
+    let recs = json_lines(&stdout(&o));
+    let rejected: Vec<&Value> = recs.iter().filter(|v| v["type"] == "rejected").collect();
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected[0]["line"], 2);
+    assert_eq!(groups_of(&stdout(&o)).len(), 2);
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let (code, _, err) = dedup(&[&fixture_arg("corpus/wire.jsonl"), "--threshold", "1.5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--threshold"), "{err}");
+    let (code, _, err) = dedup(&["/nonexistent/corpus.jsonl"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/corpus.jsonl"), "{err}");
+}
+
+/// A small random corpus: some originals, copies with a few words changed, and bad lines.
+fn corpus_strategy() -> impl Strategy<Value = Vec<(u8, u16, u8)>> {
+    // (kind, source article, edit seed): kind 0 = original, 1 = copy of an earlier one,
+    // 2 = bad line.
+    prop::collection::vec((0u8..3, any::<u16>(), any::<u8>()), 1..40)
+}
+
+fn render(spec: &[(u8, u16, u8)]) -> (String, usize) {
+    let mut out = String::new();
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    let mut articles = 0;
+    for (i, &(kind, src, edit)) in spec.iter().enumerate() {
+        match kind {
+            2 => out.push_str("{\"id\": broken\n"),
+            1 if !texts.is_empty() => {
+                let mut t = texts[src as usize % texts.len()].clone();
+                let n = t.len();
+                for k in 0..(edit as usize % 6) {
+                    t[(k * 37 + edit as usize) % n] = format!("edit{k}");
+                }
+                out.push_str(
+                    &serde_json::json!({"id": format!("d{i}"), "text": t.join(" ")}).to_string(),
+                );
+                out.push('\n');
+                texts.push(t);
+                articles += 1;
+            }
+            _ => {
+                let t: Vec<String> =
+                    (0..120).map(|w| format!("t{src}w{}", (w * 7 + edit as usize) % 97)).collect();
+                out.push_str(
+                    &serde_json::json!({"id": format!("d{i}"), "text": t.join(" ")}).to_string(),
+                );
+                out.push('\n');
+                texts.push(t);
+                articles += 1;
+            }
+        }
+    }
+    (out, articles)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Every input line is either a member of exactly one group or a rejected record, and the
+    /// memberships do not depend on the thread count.
+    #[test]
+    fn every_article_is_accounted_for_exactly_once(spec in corpus_strategy()) {
+        let (text, articles) = render(&spec);
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c.jsonl", &text);
+        let path = p.to_str().unwrap();
+        let o = run(&["dedup", "-q", "--skip-invalid", "-j", "1", path], None);
+        let out = stdout(&o);
+        let recs = json_lines(&out);
+        let members = groups_of(&out);
+        let rejected = recs.iter().filter(|v| v["type"] == "rejected").count();
+        prop_assert_eq!(members.len(), articles);
+        prop_assert_eq!(members.len() + rejected, text.lines().count());
+        prop_assert_eq!(o.status.code(), Some(if rejected > 0 { 1 } else { 0 }));
+        let o2 = run(&["dedup", "-q", "--skip-invalid", "-j", "2", path], None);
+        prop_assert_eq!(stdout(&o2), out);
+    }
+}

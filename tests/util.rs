@@ -1,0 +1,93 @@
+//! Helpers shared by the integration tests: a command on the real binary, temporary files, and
+//! golden-file comparison.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `samestory` binary built for these tests.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_samestory"));
+    c.stdin(Stdio::null());
+    c
+}
+
+/// Runs `samestory args...` with optional standard input.
+pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut c = bin();
+    c.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    if stdin.is_some() {
+        c.stdin(Stdio::piped());
+    }
+    let mut child = c.spawn().expect("spawn samestory");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(input).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for samestory")
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The repository's `fixtures/` directory.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+/// `fixture()` as a string, for argument lists.
+pub fn fixture_arg(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write temp file");
+    p
+}
+
+/// Compares `actual` with the golden file `fixtures/expected/<name>`; with `SAMESTORY_BLESS=1`
+/// rewrites it instead. On a mismatch, fails with the first differing lines.
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = fixture(&format!("expected/{name}"));
+    if std::env::var_os("SAMESTORY_BLESS").is_some() {
+        std::fs::write(&path, actual).expect("bless golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{}: {e} (run with SAMESTORY_BLESS=1 to create it)", path.display())
+    });
+    if expected == actual {
+        return;
+    }
+    let mut report = String::new();
+    for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+        if e != a {
+            report.push_str(&format!("line {}:\n  expected: {e}\n  actual:   {a}\n", i + 1));
+            if report.len() > 2000 {
+                break;
+            }
+        }
+    }
+    let (ne, na) = (expected.lines().count(), actual.lines().count());
+    if ne != na {
+        report.push_str(&format!("expected {ne} lines, got {na}\n"));
+    }
+    panic!(
+        "{} differs from the output (SAMESTORY_BLESS=1 rewrites it after review):\n{report}",
+        path.display()
+    );
+}
+
+/// Parses JSON Lines output into values.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
