@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+pub mod gen;
 pub mod lsh;
 pub mod normalize;
 pub mod params;

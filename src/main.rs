@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Dedup(args) => cli::dedup::run(args),
         Command::Eval(args) => cli::eval::run(args).map(|()| Outcome::Clean),
+        Command::Gen(args) => cli::gen::run(args).map(|()| Outcome::Clean),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -4,3 +4,5 @@ mod util;
 
 mod cli_dedup;
 mod cli_eval;
+mod cli_gen;
+mod faithful;

@@ -2,6 +2,7 @@
 
 pub mod dedup;
 pub mod eval;
+pub mod gen;
 pub mod progress;
 
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub enum Command {
     Dedup(Box<dedup::DedupArgs>),
     /// Score a clustering against true labels
     Eval(eval::EvalArgs),
+    /// Generate a synthetic news corpus with ground truth
+    Gen(Box<gen::GenArgs>),
 }
 
 /// Flags every subcommand that does work takes.

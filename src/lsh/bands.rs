@@ -32,7 +32,7 @@ impl LshParams {
 }
 
 /// Weight of the false-positive area; false negatives get `1 - FP_WEIGHT`.
-const FP_WEIGHT: f64 = 0.2;
+const FP_WEIGHT: f64 = 0.02;
 
 fn area(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
     // Simpson's rule on a fine grid: the integrands are smooth polynomials.
