@@ -11,5 +11,6 @@ pub mod params;
 pub mod progress;
 pub mod read;
 pub mod shingle;
+pub mod story;
 pub mod sketch;
 pub mod write;
