@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Dedup(args) => cli::dedup::run(args),
+        Command::Cluster(args) => cli::cluster::run(args),
         Command::Eval(args) => cli::eval::run(args).map(|()| Outcome::Clean),
         Command::Gen(args) => cli::gen::run(args).map(|()| Outcome::Clean),
     };

@@ -1,5 +1,6 @@
 //! Command-line interface: flags shared by the subcommands, and one module per subcommand.
 
+pub mod cluster;
 pub mod dedup;
 pub mod eval;
 pub mod gen;
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Find near-duplicate articles and group them
     Dedup(Box<dedup::DedupArgs>),
+    /// Group reports of the same event into story clusters with summaries
+    Cluster(Box<cluster::ClusterArgs>),
     /// Score a clustering against true labels
     Eval(eval::EvalArgs),
     /// Generate a synthetic news corpus with ground truth

@@ -1,5 +1,7 @@
 //! Clustering: near-duplicate groups ([`dups`]).
 
 pub mod dups;
+pub mod features;
+pub mod story;
 
 pub use dups::{star_groups, Groups};

@@ -1,0 +1,225 @@
+//! `samestory cluster`: story clusters with summaries.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use samestory::cluster::story::StoryParams;
+use samestory::events::{cluster, StoryResult};
+use samestory::params::{BoilerplateParams, DedupParams, ShingleParams};
+use samestory::read::Corpus;
+use samestory::write::dedup::{tsv_field, RejectedRecord};
+use samestory::write::Output;
+use serde::Serialize;
+
+use super::progress::Bars;
+use super::{thousands, CommonArgs, InputArgs, Outcome};
+
+/// Output formats of `cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClusterFormat {
+    /// One JSON object per cluster, then one per thread, rejected records and a summary.
+    Jsonl,
+    /// `id<TAB>event<TAB>thread` for every article.
+    Tsv,
+}
+
+/// Flags of `samestory cluster`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  samestory cluster articles.jsonl -o clusters.jsonl
+  samestory cluster articles.jsonl --format tsv > events.tsv
+  samestory eval --truth truth/events.tsv clusters.jsonl")]
+pub struct ClusterArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Write clusters here instead of stdout (.gz or .zst compresses)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ClusterFormat::Jsonl)]
+    pub format: ClusterFormat,
+
+    /// Cosine similarity to a cluster's centroid an article needs to join it
+    ///
+    /// Articles are compared by their event vectors: the most distinctive terms (TF-IDF),
+    /// headline words and named entities. Lower merges more.
+    #[arg(long, default_value_t = 0.3, value_name = "COS")]
+    pub event_threshold: f64,
+
+    /// Days after an event's first report within which reports still join it
+    #[arg(long, default_value_t = 3, value_name = "DAYS")]
+    pub window_days: i32,
+
+    /// Days within which two events can be one story thread
+    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    pub thread_window_days: i32,
+
+    /// Terms kept in each article's event vector
+    #[arg(long, default_value_t = 32, value_name = "NUM")]
+    pub top_terms: usize,
+
+    /// Jaccard of two articles' top-term sets at which they are compared at all
+    ///
+    /// Candidate pairs come from MinHash LSH at this threshold; lower finds more pairs of
+    /// reports worded differently, at some cost in time.
+    #[arg(long, default_value_t = 0.15, value_name = "J")]
+    pub candidate_threshold: f64,
+
+    /// Terms in more than this share of all articles are ignored
+    #[arg(long, default_value_t = 0.2, value_name = "FRACTION")]
+    pub max_df_share: f64,
+
+    /// Jaccard threshold of the near-duplicate stage (as `dedup --threshold`)
+    #[arg(long, default_value_t = 0.5, value_name = "J")]
+    pub dup_threshold: f64,
+
+    /// Do not drop recurring lines (page furniture) before near-duplicate detection
+    #[arg(long)]
+    pub keep_boilerplate: bool,
+
+    /// Seed of every hash
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    inner: &'a T,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    articles: usize,
+    rejected: usize,
+    clusters: usize,
+    threads: usize,
+    groups: usize,
+    event_threshold: f64,
+    window_days: i32,
+    dup_threshold: f64,
+    inputs: &'a [String],
+}
+
+fn write_jsonl(out: &mut dyn Write, res: &StoryResult, args: &ClusterArgs) -> std::io::Result<()> {
+    let mut line = |v: &dyn erased::Ser| -> std::io::Result<()> {
+        v.write(out)?;
+        out.write_all(b"\n")
+    };
+    for c in &res.clusters {
+        line(&Tagged { kind: "cluster", inner: c })?;
+    }
+    for t in &res.threads {
+        line(&Tagged { kind: "thread", inner: t })?;
+    }
+    for r in &res.dedup.rejected {
+        line(&RejectedRecord::from(r))?;
+    }
+    line(&Summary {
+        kind: "summary",
+        articles: res.meta.articles,
+        rejected: res.meta.rejected,
+        clusters: res.meta.clusters,
+        threads: res.meta.threads,
+        groups: res.dedup.groups.len(),
+        event_threshold: args.event_threshold,
+        window_days: args.window_days,
+        dup_threshold: args.dup_threshold,
+        inputs: &res.meta.inputs,
+    })
+}
+
+mod erased {
+    //! Lets one closure write records of different types.
+    pub trait Ser {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer(out, self).map_err(std::io::Error::from)
+        }
+    }
+}
+
+fn write_tsv(out: &mut dyn Write, res: &StoryResult) -> std::io::Result<()> {
+    for c in &res.clusters {
+        for m in &c.members {
+            writeln!(out, "{}\t{}\t{}", tsv_field(&m.id), c.cluster, c.thread)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `cluster`.
+pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    args.common.init_threads()?;
+    let dedup_params = DedupParams {
+        threshold: args.dup_threshold,
+        shingle: ShingleParams { seed: args.seed, ..ShingleParams::default() },
+        boilerplate: BoilerplateParams { enabled: !args.keep_boilerplate, ..Default::default() },
+        seed: args.seed,
+        ..DedupParams::default()
+    };
+    dedup_params.validate()?;
+    let story = StoryParams {
+        threshold: args.event_threshold,
+        window_days: args.window_days,
+        thread_window_days: args.thread_window_days,
+        top_terms: args.top_terms,
+        candidate_threshold: args.candidate_threshold,
+        max_df_share: args.max_df_share,
+        seed: args.seed,
+        ..StoryParams::default()
+    };
+    story.validate()?;
+    let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
+    let bars = Bars::new(&args.common);
+    let res = cluster(&corpus, &dedup_params, &story, args.input.skip_invalid, &bars)?;
+    let quiet = args.common.quiet;
+    for r in &res.dedup.rejected {
+        if !quiet {
+            eprintln!("samestory: rejected {}", r.to_error());
+        }
+    }
+    let mut output = Output::create(args.output.as_deref())?;
+    match args.format {
+        ClusterFormat::Jsonl => write_jsonl(&mut output, &res, args),
+        ClusterFormat::Tsv => write_tsv(&mut output, &res),
+    }
+    .map_err(|e| output.err(e))?;
+    output.finish()?;
+    if !quiet {
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        let mb = res.dedup.stats.bytes as f64 / 1e6;
+        let n = res.meta.articles as u64;
+        eprintln!(
+            "samestory: {} articles, {:.1} MB in {:.2} s ({} articles/s, {:.1} MB/s); {} near-duplicate groups, {} event clusters, {} threads of several events{}",
+            thousands(n),
+            mb,
+            secs,
+            thousands((n as f64 / secs) as u64),
+            mb / secs,
+            thousands(res.dedup.groups.len() as u64),
+            thousands(res.clusters.len() as u64),
+            thousands(res.meta.threads as u64),
+            if res.dedup.rejected.is_empty() {
+                String::new()
+            } else {
+                format!("; {} rejected", thousands(res.dedup.rejected.len() as u64))
+            },
+        );
+    }
+    Ok(if res.dedup.rejected.is_empty() { Outcome::Clean } else { Outcome::Rejected })
+}

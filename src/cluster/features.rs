@@ -1,0 +1,378 @@
+//! Event features of an article: the terms that say *what happened*, weighted by TF-IDF
+//! (Salton & Buckley 1988, "Term-weighting approaches in automatic text retrieval").
+//!
+//! Two independent reports of one event share few word 5-grams but many of the same names,
+//! places, numbers and topic words. Each article yields terms of three kinds: content words
+//! (lower-cased, no stop words), named entities (runs of capitalised words not merely starting a
+//! sentence, and acronyms), and numbers; headline words count extra. Weights are tf × idf with
+//! document frequencies from the whole corpus, so words found in a large share of all articles
+//! carry no event signal. The `top_terms` heaviest terms, L2-normalised, are the article's event
+//! vector; cosine similarity compares vectors. Cost: O(text length) per article.
+
+use ahash::AHashMap;
+
+use crate::shingle::mix64;
+
+/// Kind of a term, kept in the top bits of its hash so that kinds never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TermKind {
+    /// A lower-cased content word.
+    Word = 0,
+    /// A named entity (capitalised span or acronym), lower-cased.
+    Entity = 1,
+    /// A number as written (digits, decimal point).
+    Number = 2,
+}
+
+/// A term found in an article, before IDF weighting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawTerm {
+    /// Hash of kind and text.
+    pub hash: u64,
+    /// Weighted count (headline occurrences count extra).
+    pub tf: f32,
+    /// The term's text, for keywords and entities in summaries.
+    pub text: String,
+    /// Its kind.
+    pub kind: TermKind,
+}
+
+/// A sparse, L2-normalised event vector: term hashes (sorted) with weights.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventVector {
+    /// Sorted term hashes.
+    pub terms: Vec<u64>,
+    /// Weight of each term.
+    pub weights: Vec<f32>,
+}
+
+impl EventVector {
+    /// Cosine similarity (both vectors are unit length).
+    pub fn cosine(&self, other: &EventVector) -> f64 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+        while i < self.terms.len() && j < other.terms.len() {
+            match self.terms[i].cmp(&other.terms[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += f64::from(self.weights[i]) * f64::from(other.weights[j]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot
+    }
+
+    /// True when the vector has no term.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// Stop words: the most frequent English function words, which say nothing about an event.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "according", "after", "again", "against", "all", "also", "am", "among",
+    "an", "and", "any", "are", "around", "as", "at", "back", "be", "because", "been", "before",
+    "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing",
+    "down", "during", "each", "even", "few", "first", "for", "from", "further", "get", "go",
+    "going", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him",
+    "himself", "his", "how", "i", "if", "in", "including", "into", "is", "it", "its", "itself",
+    "just", "last", "like", "made", "make", "many", "may", "me", "might", "more", "most", "much",
+    "must", "my", "myself", "new", "no", "nor", "not", "now", "of", "off", "on", "once", "one",
+    "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "people", "said",
+    "same", "say", "says", "she", "should", "since", "so", "some", "still", "such", "take", "than",
+    "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
+    "this", "those", "three", "through", "time", "to", "told", "too", "two", "under", "until",
+    "up", "us", "very", "was", "we", "week", "well", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "would", "year", "years", "yet", "you", "your",
+    "yours", "yourself", "yourselves",
+];
+
+fn is_stop(word: &str) -> bool {
+    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
+}
+
+fn term_hash(kind: TermKind, text: &str) -> u64 {
+    let h = xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), kind as u64 + 0x51);
+    // Two top bits carry the kind; collisions across kinds are impossible, within a kind 2^-62.
+    (mix64(h) >> 2) | ((kind as u64) << 62)
+}
+
+struct Collector<'o> {
+    counts: AHashMap<u64, usize>,
+    out: &'o mut Vec<RawTerm>,
+    name: String,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, kind: TermKind, text: &str, w: f32) {
+        let hash = term_hash(kind, text);
+        match self.counts.get(&hash) {
+            Some(&i) => self.out[i].tf += w,
+            None => {
+                self.counts.insert(hash, self.out.len());
+                self.out.push(RawTerm { hash, tf: w, text: text.to_string(), kind });
+            }
+        }
+    }
+
+    fn flush(&mut self, span: &mut Vec<&str>, w: f32) {
+        if span.len() > 1 || span.first().is_some_and(|s| is_acronym(s)) {
+            let mut name = std::mem::take(&mut self.name);
+            lower_join(span, &mut name);
+            self.add(TermKind::Entity, &name, w);
+            // Titles run into names ("Defence Secretary Lloyd Austin"): the last two words are
+            // usually the name itself, which other reports use without the title.
+            if span.len() >= 3 {
+                lower_join(&span[span.len() - 2..], &mut name);
+                self.add(TermKind::Entity, &name, w);
+            }
+            self.name = name;
+        }
+        span.clear();
+    }
+}
+
+/// Extracts terms from a headline and text. Headline terms count `title_weight` times.
+pub fn extract(title: &str, text: &str, title_weight: f32, out: &mut Vec<RawTerm>) {
+    out.clear();
+    let mut c = Collector { counts: AHashMap::with_capacity(512), out, name: String::new() };
+    let mut lower = String::new();
+    for (part, w) in [(title, title_weight), (text, 1.0)] {
+        let mut sentence_start = true;
+        let mut span: Vec<&str> = Vec::new();
+        for (token, starts_sentence) in words(part, &mut sentence_start) {
+            let first = token.chars().next().unwrap_or(' ');
+            if first.is_ascii_digit() {
+                c.flush(&mut span, w);
+                c.add(TermKind::Number, token, w);
+                continue;
+            }
+            lower.clear();
+            if token.is_ascii() {
+                lower.push_str(token);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(token.chars().flat_map(char::to_lowercase));
+            }
+            let capitalised = first.is_uppercase();
+            if capitalised && !(starts_sentence && is_stop(&lower)) {
+                // A sentence-initial capital is only part of a name when more capitals follow:
+                // flush keeps one-word spans only for acronyms.
+                span.push(token);
+            } else {
+                c.flush(&mut span, w);
+            }
+            if lower.len() >= 3 && !is_stop(&lower) {
+                c.add(TermKind::Word, &lower, w);
+            }
+        }
+        c.flush(&mut span, w);
+    }
+}
+
+fn lower_join(words: &[&str], out: &mut String) {
+    out.clear();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+}
+
+fn is_acronym(s: &str) -> bool {
+    let n = s.chars().count();
+    (2..=6).contains(&n) && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// Words of `text` (runs of alphanumerics, with inner `.` or `,` in numbers and inner `'` in
+/// words kept), each with whether it starts a sentence.
+fn words<'a>(text: &'a str, sentence_start: &'a mut bool) -> impl Iterator<Item = (&'a str, bool)> + 'a {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(|c: char| c.is_alphanumeric())?;
+            let gap = &rest[..start];
+            if gap.contains(['.', '!', '?', '\n', ':', '"', '\u{201C}']) {
+                *sentence_start = true;
+            }
+            let tail = &rest[start..];
+            let mut end = tail.len();
+            let mut prev_digit = false;
+            let mut it = tail.char_indices().peekable();
+            while let Some((i, c)) = it.next() {
+                if c.is_alphanumeric() {
+                    prev_digit = c.is_ascii_digit();
+                    continue;
+                }
+                let next_alnum = it.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+                let inner = next_alnum
+                    && ((prev_digit && (c == '.' || c == ',')) || c == '\'' || c == '\u{2019}');
+                if !inner {
+                    end = i;
+                    break;
+                }
+            }
+            let word = &tail[..end];
+            rest = &tail[end..];
+            let starts = *sentence_start;
+            *sentence_start = false;
+            if !word.is_empty() {
+                return Some((word, starts));
+            }
+        }
+    })
+}
+
+/// Corpus document frequencies of term hashes.
+#[derive(Debug, Default, Clone)]
+pub struct DocFreq {
+    counts: AHashMap<u64, u32>,
+    docs: u32,
+}
+
+impl DocFreq {
+    /// Empty counts.
+    pub fn new() -> Self {
+        DocFreq {
+            counts: AHashMap::with_hasher(ahash::RandomState::with_seeds(5, 6, 7, 8)),
+            docs: 0,
+        }
+    }
+
+    /// Counts one article's (distinct) terms.
+    pub fn add(&mut self, terms: &[RawTerm]) {
+        self.docs += 1;
+        for t in terms {
+            *self.counts.entry(t.hash).or_insert(0) += 1;
+        }
+    }
+
+    /// Counts one article's distinct term hashes.
+    pub fn add_hashes(&mut self, hashes: impl IntoIterator<Item = u64>) {
+        self.docs += 1;
+        for h in hashes {
+            *self.counts.entry(h).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds another count table to this one.
+    pub fn merge(&mut self, other: DocFreq) {
+        self.docs += other.docs;
+        if self.counts.len() < other.counts.len() {
+            let mine = std::mem::replace(&mut self.counts, other.counts);
+            for (h, c) in mine {
+                *self.counts.entry(h).or_insert(0) += c;
+            }
+        } else {
+            for (h, c) in other.counts {
+                *self.counts.entry(h).or_insert(0) += c;
+            }
+        }
+    }
+
+    /// Articles counted.
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+
+    /// Articles containing `hash`.
+    pub fn df(&self, hash: u64) -> u32 {
+        self.counts.get(&hash).copied().unwrap_or(0)
+    }
+
+    /// Inverse document frequency, smoothed: ln((N + 1) / (df + 1)) + 1 is never zero, but
+    /// terms in more than `max_share` of the articles get zero weight: they carry no event.
+    pub fn idf(&self, hash: u64, max_share: f64) -> f64 {
+        let n = f64::from(self.docs.max(1));
+        let df = f64::from(self.df(hash));
+        if df > max_share * n && df > 2.0 {
+            return 0.0;
+        }
+        ((n + 1.0) / (df + 1.0)).ln()
+    }
+}
+
+/// Weights `terms` by tf × idf (entities and numbers boosted), keeps the `top` heaviest and
+/// normalises to unit length.
+pub fn event_vector(terms: &[RawTerm], df: &DocFreq, top: usize, max_share: f64) -> EventVector {
+    let mut w: Vec<(u64, f32)> = terms
+        .iter()
+        .filter_map(|t| {
+            let boost = match t.kind {
+                TermKind::Word => 1.0,
+                TermKind::Entity => 1.5,
+                TermKind::Number => 0.7,
+            };
+            let x = (1.0 + f64::from(t.tf).ln()) * df.idf(t.hash, max_share) * boost;
+            (x > 0.0).then_some((t.hash, x as f32))
+        })
+        .collect();
+    w.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    w.truncate(top);
+    w.sort_by_key(|x| x.0);
+    let norm = w.iter().map(|x| f64::from(x.1).powi(2)).sum::<f64>().sqrt();
+    if norm == 0.0 {
+        return EventVector::default();
+    }
+    EventVector {
+        terms: w.iter().map(|x| x.0).collect(),
+        weights: w.iter().map(|x| (f64::from(x.1) / norm) as f32).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(title: &str, text: &str, kind: TermKind) -> Vec<String> {
+        let mut out = Vec::new();
+        extract(title, text, 2.0, &mut out);
+        let mut v: Vec<String> = out.into_iter().filter(|t| t.kind == kind).map(|t| t.text).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "keep STOP_WORDS sorted");
+    }
+
+    #[test]
+    fn finds_names_acronyms_and_numbers() {
+        let t = "NATO Secretary-General Jens Stoltenberg said 26 people died. Russia denied it, \
+                 and the Black Sea fleet fired $27.4 billion worth.";
+        let ents = texts("", t, TermKind::Entity);
+        assert!(ents.contains(&"jens stoltenberg".to_string()), "{ents:?}");
+        assert!(ents.iter().any(|e| e.starts_with("nato")), "{ents:?}");
+        assert!(ents.contains(&"black sea".to_string()), "{ents:?}");
+        assert!(!ents.contains(&"russia".to_string()), "single capital word is not a span: {ents:?}");
+        let nums = texts("", t, TermKind::Number);
+        assert_eq!(nums, ["26", "27.4"]);
+        let words = texts("", t, TermKind::Word);
+        assert!(words.contains(&"fleet".to_string()) && !words.contains(&"the".to_string()));
+    }
+
+    #[test]
+    fn headline_terms_weigh_more_and_common_terms_nothing() {
+        let mut a = Vec::new();
+        extract("Missile strikes", "missile strikes hit the city", 2.0, &mut a);
+        let missile = a.iter().find(|t| t.text == "missile").unwrap();
+        assert_eq!(missile.tf, 3.0);
+        let mut df = DocFreq::new();
+        for _ in 0..10 {
+            df.add(&a);
+        }
+        let mut b = Vec::new();
+        extract("", "a quiet day in parliament", 1.0, &mut b);
+        df.add(&b);
+        let v = event_vector(&a, &df, 10, 0.5);
+        assert!(v.is_empty(), "terms in every article carry no event signal");
+        let v = event_vector(&b, &df, 10, 0.5);
+        assert!(!v.is_empty());
+        assert!((v.cosine(&v) - 1.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,362 @@
+//! Event clusters and story threads.
+//!
+//! Near-duplicate groups (from [`crate::dedup`]) are the unit: copies of one text always share
+//! an event. Each group is represented by its representative's [`EventVector`]. Candidate pairs
+//! come from MinHash LSH over each vector's term set at a low Jaccard threshold (never from all
+//! pairs). Groups are then visited in time order and assigned to the most similar open cluster
+//! among their candidates' clusters, by cosine to the cluster centroid (single-pass centroid
+//! clustering, as in the TDT event detection systems: Allan, Papka & Lavrenko 1998, "On-line new
+//! event detection and tracking"; Yang, Pierce & Carbonell 1998). A cluster closes to newcomers
+//! dated more than `window_days` after its first article, and similarity to a centroid, unlike
+//! single-link components, cannot chain unrelated reports into a blob.
+//!
+//! Threads link events that continue one another: clusters sharing enough of their top
+//! entities within `thread_window_days` are joined (union-find over an entity index).
+//! Everything is ordered by dates and ids, never by input order or thread timing.
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use super::features::{EventVector, TermKind};
+use crate::lsh::{candidate_pairs, choose_bands};
+use crate::shingle::mix64;
+use crate::sketch::{MinHasher, Signatures};
+
+/// Parameters of event clustering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryParams {
+    /// Terms kept per event vector.
+    pub top_terms: usize,
+    /// Cosine to a cluster centroid needed to join it.
+    pub threshold: f64,
+    /// Jaccard of term sets at which LSH makes candidates (low: recall matters here).
+    pub candidate_threshold: f64,
+    /// Days after a cluster's first article within which it accepts new articles.
+    pub window_days: i32,
+    /// Days within which two events can belong to one thread.
+    pub thread_window_days: i32,
+    /// Share of top entities two events must have in common to be one thread.
+    pub thread_overlap: f64,
+    /// Terms found in more than this share of all articles carry no event signal.
+    pub max_df_share: f64,
+    /// Seed of the sketches.
+    pub seed: u64,
+}
+
+impl Default for StoryParams {
+    fn default() -> Self {
+        StoryParams {
+            top_terms: 32,
+            threshold: 0.3,
+            candidate_threshold: 0.15,
+            window_days: 3,
+            thread_window_days: 180,
+            thread_overlap: 0.4,
+            max_df_share: 0.2,
+            seed: 0,
+        }
+    }
+}
+
+impl StoryParams {
+    /// Checks ranges.
+    pub fn validate(&self) -> crate::error::Result<()> {
+        use crate::error::Error;
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err(Error::param("--event-threshold", "must be in (0, 1]"));
+        }
+        if self.window_days < 0 {
+            return Err(Error::param("--window-days", "must not be negative"));
+        }
+        if self.thread_window_days < 0 {
+            return Err(Error::param("--thread-window-days", "must not be negative"));
+        }
+        if !(1..=1024).contains(&self.top_terms) {
+            return Err(Error::param("--top-terms", "must be between 1 and 1024"));
+        }
+        Ok(())
+    }
+}
+
+/// One unit to cluster: a near-duplicate group.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Event vector of the group's representative.
+    pub vector: EventVector,
+    /// Earliest publication day in the group.
+    pub first_day: Option<i32>,
+    /// Articles in the group.
+    pub size: usize,
+    /// Rank of the representative's id (a total order independent of input order).
+    pub rank: u32,
+}
+
+/// Result of event clustering over units.
+#[derive(Debug, Clone)]
+pub struct EventClusters {
+    /// Cluster of each unit.
+    pub cluster_of: Vec<u32>,
+    /// Centroid of each cluster (sum of member vectors, normalised).
+    pub centroids: Vec<EventVector>,
+    /// Thread of each cluster.
+    pub thread_of: Vec<u32>,
+}
+
+/// Candidate unit pairs: MinHash over each vector's term set, LSH at `candidate_threshold`.
+fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32)> {
+    let k = 64;
+    let hasher = MinHasher::new(k, params.seed ^ 0xE7E7);
+    let mut sigs = Signatures::new(k);
+    let flat: Vec<Vec<u32>> = units
+        .par_iter()
+        .map(|u| {
+            let mut s = vec![0u32; k];
+            // Term hashes keep their kind in the top bits; sketches need uniformly mixed bits.
+            let mixed: Vec<u64> = u.vector.terms.iter().map(|&t| mix64(t)).collect();
+            hasher.sketch(&mixed, &mut s);
+            s
+        })
+        .collect();
+    for s in &flat {
+        sigs.push(s);
+    }
+    let Ok(lsh) = choose_bands(params.candidate_threshold, k, None, None) else {
+        return Vec::new();
+    };
+    let rank: Vec<u32> = units.iter().map(|u| u.rank).collect();
+    let skip: Vec<bool> = units.iter().map(|u| u.vector.is_empty()).collect();
+    let window = params.window_days;
+    candidate_pairs(&sigs, lsh, &rank, &skip, |a, b| {
+        let (ua, ub) = (&units[a as usize], &units[b as usize]);
+        if let (Some(x), Some(y)) = (ua.first_day, ub.first_day) {
+            if (x - y).abs() > window {
+                return None;
+            }
+        }
+        let c = ua.vector.cosine(&ub.vector);
+        (c > 0.0).then_some(c as f32)
+    })
+    .into_iter()
+    .map(|p| (p.a, p.b))
+    .collect()
+}
+
+#[derive(Default)]
+struct Centroid {
+    sum: AHashMap<u64, f64>,
+    norm2: f64,
+    first_day: Option<i32>,
+}
+
+impl Centroid {
+    fn similarity(&self, v: &EventVector) -> f64 {
+        if self.norm2 <= 0.0 {
+            return 0.0;
+        }
+        let dot: f64 = v
+            .terms
+            .iter()
+            .zip(&v.weights)
+            .map(|(t, &w)| self.sum.get(t).map_or(0.0, |s| s * f64::from(w)))
+            .sum();
+        dot / self.norm2.sqrt()
+    }
+
+    fn add(&mut self, v: &EventVector, times: usize) {
+        let times = times as f64;
+        for (t, &w) in v.terms.iter().zip(&v.weights) {
+            let e = self.sum.entry(*t).or_insert(0.0);
+            let old = *e;
+            *e += f64::from(w) * times;
+            self.norm2 += *e * *e - old * old;
+        }
+    }
+
+    fn vector(&self, top: usize) -> EventVector {
+        let mut w: Vec<(u64, f64)> = self.sum.iter().map(|(&t, &s)| (t, s)).collect();
+        w.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        w.truncate(top);
+        w.sort_by_key(|x| x.0);
+        let norm = w.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt().max(1e-12);
+        EventVector {
+            terms: w.iter().map(|x| x.0).collect(),
+            weights: w.iter().map(|x| (x.1 / norm) as f32).collect(),
+        }
+    }
+}
+
+/// Clusters `units` into events and links events into threads.
+pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
+    let n = units.len();
+    let pairs = candidates(units, params);
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b) in &pairs {
+        adj[a as usize].push(b);
+        adj[b as usize].push(a);
+    }
+    // Time order; undated units go last, ties by id rank.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&i| (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank));
+    const NONE: u32 = u32::MAX;
+    let mut cluster_of = vec![NONE; n];
+    let mut clusters: Vec<Centroid> = Vec::new();
+    for &u in &order {
+        let unit = &units[u as usize];
+        let mut best: Option<(f64, u32)> = None;
+        let mut seen: Vec<u32> = Vec::new();
+        for &nb in &adj[u as usize] {
+            let c = cluster_of[nb as usize];
+            if c == NONE || seen.contains(&c) {
+                continue;
+            }
+            seen.push(c);
+            let cl = &clusters[c as usize];
+            if let (Some(d), Some(f)) = (unit.first_day, cl.first_day) {
+                if d - f > params.window_days {
+                    continue;
+                }
+            }
+            let s = cl.similarity(&unit.vector);
+            if s >= params.threshold && best.is_none_or(|(bs, bc)| s > bs || (s == bs && c < bc)) {
+                best = Some((s, c));
+            }
+        }
+        let c = match best {
+            Some((_, c)) => c,
+            None => {
+                clusters.push(Centroid { first_day: unit.first_day, ..Default::default() });
+                (clusters.len() - 1) as u32
+            }
+        };
+        cluster_of[u as usize] = c;
+        let cl = &mut clusters[c as usize];
+        // Copies count once: a story syndicated ten times is still one voice in the centroid.
+        cl.add(&unit.vector, 1);
+        if cl.first_day.is_none() {
+            cl.first_day = unit.first_day;
+        }
+    }
+    let centroids: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
+    let days: Vec<(Option<i32>, Option<i32>)> = {
+        let mut d = vec![(None, None); clusters.len()];
+        for (u, &c) in cluster_of.iter().enumerate() {
+            if let Some(day) = units[u].first_day {
+                let e: &mut (Option<i32>, Option<i32>) = &mut d[c as usize];
+                e.0 = Some(e.0.map_or(day, |x: i32| x.min(day)));
+                e.1 = Some(e.1.map_or(day, |x: i32| x.max(day)));
+            }
+        }
+        d
+    };
+    let thread_of = link_threads(&centroids, &days, params);
+    EventClusters { cluster_of, centroids, thread_of }
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// Threads: clusters whose top entities overlap enough, within the thread window.
+fn link_threads(centroids: &[EventVector], days: &[(Option<i32>, Option<i32>)], params: &StoryParams) -> Vec<u32> {
+    let n = centroids.len();
+    let entity_kind = (TermKind::Entity as u64) << 62;
+    let top_entities: Vec<Vec<u64>> = centroids
+        .iter()
+        .map(|c| {
+            let mut e: Vec<(u64, f32)> = c
+                .terms
+                .iter()
+                .zip(&c.weights)
+                .filter(|(t, _)| *t >> 62 == entity_kind >> 62)
+                .map(|(&t, &w)| (t, w))
+                .collect();
+            e.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            e.truncate(8);
+            let mut v: Vec<u64> = e.into_iter().map(|x| x.0).collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let mut index: AHashMap<u64, Vec<u32>> = AHashMap::new();
+    for (c, ents) in top_entities.iter().enumerate() {
+        for &e in ents {
+            index.entry(e).or_default().push(c as u32);
+        }
+    }
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut keys: Vec<&u64> = index.keys().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let list = &index[key];
+        // An entity in very many events (a country, a president) does not make a thread.
+        if list.len() > 200 {
+            continue;
+        }
+        for (i, &a) in list.iter().enumerate() {
+            for &b in &list[i + 1..] {
+                let (ea, eb) = (&top_entities[a as usize], &top_entities[b as usize]);
+                let shared = ea.iter().filter(|x| eb.binary_search(x).is_ok()).count();
+                let small = ea.len().min(eb.len());
+                if shared < 2 || (shared as f64) < params.thread_overlap * small as f64 {
+                    continue;
+                }
+                if let (Some(x), Some(y)) = (days[a as usize].0, days[b as usize].0) {
+                    if (x - y).abs() > params.thread_window_days {
+                        continue;
+                    }
+                }
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                if ra != rb {
+                    parent[ra.max(rb) as usize] = ra.min(rb);
+                }
+            }
+        }
+    }
+    (0..n as u32).map(|c| find(&mut parent, c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vec_of(terms: &[(u64, f32)]) -> EventVector {
+        let norm = terms.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
+        let mut t = terms.to_vec();
+        t.sort_by_key(|x| x.0);
+        EventVector { terms: t.iter().map(|x| x.0).collect(), weights: t.iter().map(|x| x.1 / norm).collect() }
+    }
+
+    fn unit(terms: &[(u64, f32)], day: i32, rank: u32) -> Unit {
+        Unit { vector: vec_of(terms), first_day: Some(day), size: 1, rank }
+    }
+
+    #[test]
+    fn same_terms_same_days_cluster_and_far_days_do_not() {
+        let a: Vec<(u64, f32)> = (1..20).map(|t| (t, 1.0)).collect();
+        let b: Vec<(u64, f32)> = (3..22).map(|t| (t, 1.0)).collect();
+        let other: Vec<(u64, f32)> = (100..120).map(|t| (t, 1.0)).collect();
+        let units = vec![unit(&a, 0, 0), unit(&b, 1, 1), unit(&other, 1, 2), unit(&a, 60, 3)];
+        let r = cluster_events(&units, &StoryParams::default());
+        assert_eq!(r.cluster_of[0], r.cluster_of[1]);
+        assert_ne!(r.cluster_of[0], r.cluster_of[2]);
+        assert_ne!(r.cluster_of[0], r.cluster_of[3], "two months later is another event");
+    }
+
+    #[test]
+    fn centroid_assignment_does_not_chain() {
+        // Each unit shares half its terms with the next: neighbours are similar, the ends not.
+        let units: Vec<Unit> = (0..8u64)
+            .map(|i| {
+                let terms: Vec<(u64, f32)> = (i * 10..i * 10 + 20).map(|t| (t, 1.0)).collect();
+                unit(&terms, 0, i as u32)
+            })
+            .collect();
+        let params = StoryParams { threshold: 0.45, candidate_threshold: 0.1, ..Default::default() };
+        let r = cluster_events(&units, &params);
+        assert_ne!(r.cluster_of[0], r.cluster_of[7]);
+    }
+}
