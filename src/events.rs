@@ -9,7 +9,9 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use crate::article::format_date;
-use crate::cluster::features::{event_vector, extract, DocFreq, EventVector, RawTerm, TermKind};
+use crate::cluster::features::{
+    event_vector, extract, extract_with, DocFreq, EventVector, RawTerm, TermKind,
+};
 use crate::cluster::story::{cluster_events, StoryParams, Unit};
 use crate::dedup::{dedup, round4, DedupResult};
 use crate::error::{Error, Result};
@@ -89,7 +91,7 @@ pub fn cluster(
                 || (DocFreq::new(), TermStats::new(), Vec::new()),
                 |(mut d, mut w, mut buf): (DocFreq, TermStats, Vec<RawTerm>), (_, rec)| {
                     if let Ok(r) = corpus.parse(chunk, rec) {
-                        extract(&r.title, &r.text, TITLE_WEIGHT, &mut buf);
+                        extract_with(&r.title, &r.text, TITLE_WEIGHT, false, &mut buf);
                         d.add_hashes(buf.iter().map(|t| t.hash));
                         w.add_document(&r.text);
                     }
@@ -158,7 +160,9 @@ pub fn cluster(
     progress.finish_phase();
     let kept: Vec<Kept> = kept
         .into_iter()
-        .map(|k| k.ok_or_else(|| Error::parse("input", 0, "record", "input changed while being read")))
+        .map(|k| {
+            k.ok_or_else(|| Error::parse("input", 0, "record", "input changed while being read"))
+        })
         .collect::<Result<_>>()?;
 
     // Units: near-duplicate groups.
@@ -177,7 +181,11 @@ pub fn cluster(
         .iter()
         .map(|g| Unit {
             vector: kept[g.representative as usize].vector.clone(),
-            first_day: g.members.iter().filter_map(|&(m, _)| res.articles[m as usize].published).min(),
+            first_day: g
+                .members
+                .iter()
+                .filter_map(|&(m, _)| res.articles[m as usize].published)
+                .min(),
             size: g.members.len(),
             rank: id_rank[g.representative as usize],
         })
@@ -203,7 +211,16 @@ pub fn cluster(
         .par_iter()
         .enumerate()
         .map(|(c, members)| {
-            let summary = summarize_cluster(members, &ev.centroids[c], &res, &kept, &group_of, &names, &words, &sparams);
+            let summary = summarize_cluster(
+                members,
+                &ev.centroids[c],
+                &res,
+                &kept,
+                &group_of,
+                &names,
+                &words,
+                &sparams,
+            );
             (c, summary)
         })
         .collect();
@@ -281,8 +298,14 @@ fn summarize_cluster(
             (m, if v.is_empty() { 0.0 } else { round4(v.cosine(centroid).clamp(0.0, 1.0)) })
         })
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| arts[a.0 as usize].id.cmp(&arts[b.0 as usize].id)));
-    let cohesion = if scored.is_empty() { 0.0 } else { round4(scored.iter().map(|x| x.1).sum::<f64>() / scored.len() as f64) };
+    scored.sort_by(|a, b| {
+        b.1.total_cmp(&a.1).then_with(|| arts[a.0 as usize].id.cmp(&arts[b.0 as usize].id))
+    });
+    let cohesion = if scored.is_empty() {
+        0.0
+    } else {
+        round4(scored.iter().map(|x| x.1).sum::<f64>() / scored.len() as f64)
+    };
     let mut days: Vec<i32> = members.iter().filter_map(|&m| arts[m as usize].published).collect();
     days.sort_unstable();
     let mut per_day: Vec<DayCount> = Vec::new();
@@ -297,9 +320,13 @@ fn summarize_cluster(
         .filter(|&&m| arts[m as usize].published.is_some() && !kept[m as usize].source.is_empty())
         .min_by_key(|&&m| (arts[m as usize].published, arts[m as usize].id.as_str()))
         .map(|&m| kept[m as usize].source.clone());
-    let outlets: std::collections::BTreeSet<&str> =
-        members.iter().map(|&m| kept[m as usize].source.as_str()).filter(|s| !s.is_empty()).collect();
-    let groups: std::collections::BTreeSet<u32> = members.iter().map(|&m| group_of[m as usize]).collect();
+    let outlets: std::collections::BTreeSet<&str> = members
+        .iter()
+        .map(|&m| kept[m as usize].source.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let groups: std::collections::BTreeSet<u32> =
+        members.iter().map(|&m| group_of[m as usize]).collect();
     let label = |kind: TermKind, max: usize| -> Vec<String> {
         let mut v: Vec<(f32, &String)> = centroid
             .terms
@@ -313,8 +340,16 @@ fn summarize_cluster(
     };
     // Keywords come from the summariser (distinctive against the corpus); fall back to the
     // centroid's own top words when it found none.
-    let keywords = if summary.keywords.is_empty() { label(TermKind::Word, params.keywords) } else { summary.keywords };
-    let entities = if summary.entities.is_empty() { label(TermKind::Entity, params.entities) } else { summary.entities };
+    let keywords = if summary.keywords.is_empty() {
+        label(TermKind::Word, params.keywords)
+    } else {
+        summary.keywords
+    };
+    let entities = if summary.entities.is_empty() {
+        label(TermKind::Entity, params.entities)
+    } else {
+        summary.entities
+    };
     ClusterSummary {
         cluster: 0,
         size: members.len(),
@@ -352,7 +387,8 @@ fn summarize_cluster(
 }
 
 fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {
-    let mut by_thread: std::collections::BTreeMap<u32, Vec<usize>> = std::collections::BTreeMap::new();
+    let mut by_thread: std::collections::BTreeMap<u32, Vec<usize>> =
+        std::collections::BTreeMap::new();
     for (i, c) in clusters.iter().enumerate() {
         by_thread.entry(c.thread).or_default().push(i);
     }
@@ -361,7 +397,8 @@ fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {
         .map(|(t, idx)| {
             let mut ordered: Vec<&ClusterSummary> = idx.iter().map(|&i| &clusters[i]).collect();
             ordered.sort_by(|a, b| a.first_date.cmp(&b.first_date).then(a.cluster.cmp(&b.cluster)));
-            let largest = idx.iter().map(|&i| &clusters[i]).min_by_key(|c| c.cluster).expect("non-empty");
+            let largest =
+                idx.iter().map(|&i| &clusters[i]).min_by_key(|c| c.cluster).expect("non-empty");
             let mut shared: Vec<String> = largest.entities.clone();
             if ordered.len() > 1 {
                 shared.retain(|e| ordered.iter().filter(|c| c.entities.contains(e)).count() > 1);

@@ -120,7 +120,11 @@ fn pair_set(pairs: &[Pair], infos: &[ArticleInfo]) -> BTreeSet<(String, String)>
         .collect()
 }
 
-fn emitted_pairs(path: &std::path::Path, t: &str, verify: &str) -> (BTreeSet<(String, String)>, String) {
+fn emitted_pairs(
+    path: &std::path::Path,
+    t: &str,
+    verify: &str,
+) -> (BTreeSet<(String, String)>, String) {
     let dir = tempfile::tempdir().unwrap();
     let pairs = dir.path().join("pairs.tsv");
     let o = run(

@@ -10,6 +10,8 @@ use samestory::events::{cluster, StoryResult};
 use samestory::params::{BoilerplateParams, DedupParams, ShingleParams};
 use samestory::read::Corpus;
 use samestory::write::dedup::{tsv_field, RejectedRecord};
+use samestory::write::html::write_html;
+use samestory::write::markdown::write_markdown;
 use samestory::write::Output;
 use serde::Serialize;
 
@@ -23,12 +25,18 @@ pub enum ClusterFormat {
     Jsonl,
     /// `id<TAB>event<TAB>thread` for every article.
     Tsv,
+    /// A Markdown digest for people.
+    Md,
+    /// One self-contained HTML page (no network needed to open it).
+    Html,
 }
 
 /// Flags of `samestory cluster`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   samestory cluster articles.jsonl -o clusters.jsonl
+  samestory cluster articles.jsonl --report report.html
+  samestory cluster articles.jsonl --format md > digest.md
   samestory cluster articles.jsonl --format tsv > events.tsv
   samestory eval --truth truth/events.tsv clusters.jsonl")]
 pub struct ClusterArgs {
@@ -45,6 +53,10 @@ pub struct ClusterArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ClusterFormat::Jsonl)]
     pub format: ClusterFormat,
+
+    /// Also write the HTML report for editors to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 
     /// Cosine similarity to a cluster's centroid an article needs to join it
     ///
@@ -197,9 +209,16 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     match args.format {
         ClusterFormat::Jsonl => write_jsonl(&mut output, &res, args),
         ClusterFormat::Tsv => write_tsv(&mut output, &res),
+        ClusterFormat::Md => write_markdown(&mut output, &res.clusters, &res.threads, &res.meta),
+        ClusterFormat::Html => write_html(&mut output, &res.clusters, &res.threads, &res.meta),
     }
     .map_err(|e| output.err(e))?;
     output.finish()?;
+    if let Some(path) = &args.report {
+        let mut f = Output::create(Some(path))?;
+        write_html(&mut f, &res.clusters, &res.threads, &res.meta).map_err(|e| f.err(e))?;
+        f.finish()?;
+    }
     if !quiet {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         let mb = res.dedup.stats.bytes as f64 / 1e6;

@@ -196,7 +196,9 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     }
     // Time order; undated units go last, ties by id rank.
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&i| (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank));
+    order.sort_by_key(|&i| {
+        (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank)
+    });
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
     let mut clusters: Vec<Centroid> = Vec::new();
@@ -261,7 +263,11 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 /// Threads: clusters whose top entities overlap enough, within the thread window.
-fn link_threads(centroids: &[EventVector], days: &[(Option<i32>, Option<i32>)], params: &StoryParams) -> Vec<u32> {
+fn link_threads(
+    centroids: &[EventVector],
+    days: &[(Option<i32>, Option<i32>)],
+    params: &StoryParams,
+) -> Vec<u32> {
     let n = centroids.len();
     let entity_kind = (TermKind::Entity as u64) << 62;
     let top_entities: Vec<Vec<u64>> = centroids
@@ -327,7 +333,10 @@ mod tests {
         let norm = terms.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
         let mut t = terms.to_vec();
         t.sort_by_key(|x| x.0);
-        EventVector { terms: t.iter().map(|x| x.0).collect(), weights: t.iter().map(|x| x.1 / norm).collect() }
+        EventVector {
+            terms: t.iter().map(|x| x.0).collect(),
+            weights: t.iter().map(|x| x.1 / norm).collect(),
+        }
     }
 
     fn unit(terms: &[(u64, f32)], day: i32, rank: u32) -> Unit {
@@ -355,7 +364,8 @@ mod tests {
                 unit(&terms, 0, i as u32)
             })
             .collect();
-        let params = StoryParams { threshold: 0.45, candidate_threshold: 0.1, ..Default::default() };
+        let params =
+            StoryParams { threshold: 0.45, candidate_threshold: 0.1, ..Default::default() };
         let r = cluster_events(&units, &params);
         assert_ne!(r.cluster_of[0], r.cluster_of[7]);
     }

@@ -1,6 +1,8 @@
 //! Output sinks and the formats written to them.
 
 pub mod dedup;
+pub mod html;
+pub mod markdown;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
