@@ -40,6 +40,9 @@ pub struct StoryResult {
     pub meta: ReportMeta,
 }
 
+/// Display texts of the terms an article's vector kept.
+type Labels = Vec<(u64, String)>;
+
 struct Kept {
     title: String,
     source: String,
@@ -119,7 +122,7 @@ pub fn cluster(
     let mut kept: Vec<Option<Kept>> = (0..n).map(|_| None).collect();
     let mut names: AHashMap<u64, String> = AHashMap::new();
     for_each_article(corpus, &res, |chunk, recs| {
-        let got: Vec<(usize, Kept, Vec<(u64, String)>)> = recs
+        let got: Vec<(usize, Kept, Labels)> = recs
             .par_iter()
             .map_init(Vec::new, |buf: &mut Vec<RawTerm>, &(i, rec)| {
                 let r = corpus.parse(chunk, rec).map_err(|r| r.to_error())?;
