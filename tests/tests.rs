@@ -2,6 +2,7 @@
 
 mod util;
 
+mod cli_cluster;
 mod cli_dedup;
 mod cli_eval;
 mod cli_gen;

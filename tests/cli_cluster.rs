@@ -1,0 +1,164 @@
+//! `samestory cluster` on the real binary: membership, formats, escaping, determinism, and
+//! quality on a generated corpus with event truth.
+
+use std::collections::BTreeMap;
+
+use crate::util::{fixture, fixture_arg, json_lines, run, stderr, stdout, write};
+
+fn cluster(args: &[&str]) -> (i32, String, String) {
+    let mut full = vec!["cluster", "-q"];
+    full.extend_from_slice(args);
+    let o = run(&full, None);
+    (o.status.code().unwrap_or(-1), stdout(&o), stderr(&o))
+}
+
+/// Event cluster of each id, from JSON Lines output; fails on an id listed twice.
+fn clusters_of(out: &str) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for v in json_lines(out) {
+        if v["type"] == "cluster" {
+            for member in v["members"].as_array().unwrap() {
+                let id = member["id"].as_str().unwrap().to_string();
+                assert!(
+                    m.insert(id.clone(), v["cluster"].as_u64().unwrap()).is_none(),
+                    "{id} twice"
+                );
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn every_article_is_in_exactly_one_cluster_and_copies_stay_together() {
+    let (code, out, err) = cluster(&[&fixture_arg("corpus/sample.jsonl")]);
+    assert_eq!(code, 0, "{err}");
+    let c = clusters_of(&out);
+    let input = std::fs::read_to_string(fixture("corpus/sample.jsonl")).unwrap();
+    assert_eq!(c.len(), input.lines().count());
+    let nato = c["nato22-original"];
+    for copy in ["nato22-wire-copy", "nato22-new-headline", "nato22-boilerplate-only"] {
+        assert_eq!(c[copy], nato, "{copy}");
+    }
+    let recs = json_lines(&out);
+    let first = &recs[0];
+    assert_eq!(first["type"], "cluster");
+    for field in [
+        "headline",
+        "summary",
+        "keywords",
+        "entities",
+        "thread",
+        "distinct_texts",
+        "outlets",
+        "cohesion",
+        "members",
+    ] {
+        assert!(!first[field].is_null(), "cluster record lacks {field}");
+    }
+    assert_eq!(first["distinct_texts"], 1, "four copies of one text");
+    let threads = recs.iter().filter(|v| v["type"] == "thread").count();
+    assert!(threads >= 1);
+    assert_eq!(recs.last().unwrap()["type"], "summary");
+}
+
+#[test]
+fn the_two_nato_meetings_are_two_events() {
+    let (code, out, _) = cluster(&[&fixture_arg("corpus/events.jsonl")]);
+    assert_eq!(code, 0);
+    let c = clusters_of(&out);
+    assert_ne!(c["nato22-air-defence"], c["nato23-ministers"]);
+}
+
+#[test]
+fn tsv_markdown_and_html_cover_every_article() {
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let (_, tsv, _) = cluster(&[&sample, "--format", "tsv"]);
+    assert_eq!(tsv.lines().count(), 23);
+    assert!(tsv.lines().all(|l| l.split('\t').count() == 3));
+    let (_, md, _) = cluster(&[&sample, "--format", "md"]);
+    assert!(md.starts_with("# "));
+    assert!(md.contains("NATO countries are meeting in Brussels"));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let (code, _, _) = cluster(&[&sample, "--report", report.to_str().unwrap(), "-o", "/dev/null"]);
+    assert_eq!(code, 0);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(!html.contains("<script src") && !html.contains("<link href=\"http"));
+}
+
+#[test]
+fn article_text_is_escaped_in_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "<script>alert(1)</script> & \"quotes\"";
+    let lines = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "x<1>", "title": evil, "text": format!("{evil} body text of the article here."), "url": "javascript:alert(1)"}),
+        serde_json::json!({"id": "y", "title": "Plain", "text": "Another article entirely about something."}),
+    );
+    let p = write(dir.path(), "evil.jsonl", lines);
+    let (_, html, _) = cluster(&[p.to_str().unwrap(), "--format", "html"]);
+    assert!(!html.contains("<script>alert(1)</script>"), "raw script tag in HTML");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("href=\"javascript:"));
+    let (_, md, _) = cluster(&[p.to_str().unwrap(), "--format", "md"]);
+    assert!(!md.contains("<script>"), "raw script tag in Markdown");
+}
+
+#[test]
+fn output_is_the_same_for_any_thread_count_and_input_order() {
+    let text = std::fs::read_to_string(fixture("corpus/sample.jsonl")).unwrap();
+    let rev: Vec<&str> = text.lines().rev().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "rev.jsonl", rev.join("\n"));
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let reference = cluster(&[&sample, "-j", "1"]).1;
+    assert_eq!(cluster(&[&sample, "-j", "2"]).1, reference);
+    let reversed = cluster(&[p.to_str().unwrap()]).1;
+    // The summary record names the input; everything before it must match.
+    let body = |s: &str| {
+        s.lines().filter(|l| !l.contains("\"type\":\"summary\"")).collect::<Vec<_>>().join("\n")
+    };
+    assert_eq!(body(&reversed), body(&reference));
+}
+
+#[test]
+fn generated_events_are_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("g.jsonl");
+    let truth = dir.path().join("truth");
+    let o = run(
+        &[
+            "gen",
+            "-q",
+            "--articles",
+            "1500",
+            "--seed",
+            "11",
+            "-o",
+            corpus.to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pred = dir.path().join("pred.tsv");
+    let (code, _, err) =
+        cluster(&[corpus.to_str().unwrap(), "--format", "tsv", "-o", pred.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let o = run(
+        &[
+            "eval",
+            "--json",
+            "--truth",
+            truth.join("events.tsv").to_str().unwrap(),
+            pred.to_str().unwrap(),
+        ],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f1 = report["bcubed"]["f1"].as_f64().unwrap();
+    assert!(f1 >= 0.95, "BCubed F1 on generated events {f1}: {}", stdout(&o));
+}
