@@ -4,7 +4,8 @@
 //! Two independent reports of one event share few word 5-grams but many of the same names,
 //! places, numbers and topic words. Each article yields terms of three kinds: content words
 //! (lower-cased, no stop words), named entities (runs of capitalised words not merely starting a
-//! sentence, and acronyms), and numbers; headline words count extra. Weights are tf × idf with
+//! sentence, and acronyms), and numbers; headline words count extra. Words are reduced to their
+//! Snowball (Porter 2001) English stems, so "tapering" meets "taper". Weights are tf × idf with
 //! document frequencies from the whole corpus, so words found in a large share of all articles
 //! carry no event signal. The `top_terms` heaviest terms, L2-normalised, are the article's event
 //! vector; cosine similarity compares vectors. Cost: O(text length) per article.
@@ -239,6 +240,11 @@ pub const STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
+fn stemmer() -> &'static rust_stemmers::Stemmer {
+    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
+    STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
+}
+
 fn is_stop(word: &str) -> bool {
     static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
@@ -344,9 +350,9 @@ pub fn extract_with(
                 c.flush(&mut span, w);
             }
             if lower.len() >= 3 && !is_stop(&lower) {
-                let key = std::mem::take(&mut lower);
-                c.add(TermKind::Word, &key, &key, w);
-                lower = key;
+                // Stems match "taper"/"tapering" and plurals; the display keeps the word.
+                let stem = stemmer().stem(&lower);
+                c.add(TermKind::Word, &stem, &lower, w);
             }
         }
         c.flush(&mut span, w);
