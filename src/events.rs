@@ -154,7 +154,18 @@ pub fn cluster(
         for (i, k, labels) in got {
             kept[i] = Some(k);
             for (h, t) in labels {
-                names.entry(h).or_insert(t);
+                // Several surface forms share a stem; keep one that does not depend on
+                // input order.
+                match names.entry(h) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        if t < *e.get() {
+                            e.insert(t);
+                        }
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(t);
+                    }
+                }
             }
         }
         progress.advance(recs.len() as u64);

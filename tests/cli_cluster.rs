@@ -120,7 +120,11 @@ fn output_is_the_same_for_any_thread_count_and_input_order() {
     let body = |s: &str| {
         s.lines().filter(|l| !l.contains("\"type\":\"summary\"")).collect::<Vec<_>>().join("\n")
     };
-    assert_eq!(body(&reversed), body(&reference));
+    let (r, f) = (body(&reversed), body(&reference));
+    for (a, b) in r.lines().zip(f.lines()) {
+        assert_eq!(a, b, "first differing record");
+    }
+    assert_eq!(r.lines().count(), f.lines().count());
 }
 
 #[test]
