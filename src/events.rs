@@ -12,7 +12,7 @@ use crate::article::format_date;
 use crate::cluster::features::{
     event_vector, extract, extract_with, DocFreq, EventVector, RawTerm, TermKind,
 };
-use crate::cluster::story::{cluster_events, StoryParams, Unit};
+use crate::cluster::story::{cluster_events, link_threads, StoryParams, Unit};
 use crate::dedup::{dedup, round4, DedupResult};
 use crate::error::{Error, Result};
 use crate::params::DedupParams;
@@ -249,19 +249,37 @@ pub fn cluster(
     for (k, (c, _)) in clusters.iter().enumerate() {
         number[*c] = k as u32;
     }
-    // Threads are numbered by their smallest cluster number.
-    let mut thread_number: AHashMap<u32, u32> = AHashMap::new();
-    for (k, (c, _)) in clusters.iter().enumerate() {
-        thread_number.entry(ev.thread_of[*c]).or_insert(k as u32);
-    }
     let mut clusters: Vec<ClusterSummary> = clusters
         .into_iter()
         .map(|(c, mut s)| {
             s.cluster = number[c];
-            s.thread = thread_number[&ev.thread_of[c]];
             s
         })
         .collect();
+    // Threads link events by the entities their summaries name; numbered by their smallest
+    // (so largest) cluster, in output order.
+    let keys: Vec<Vec<u64>> = clusters
+        .iter()
+        .map(|c| {
+            let mut k: Vec<u64> = c
+                .entities
+                .iter()
+                .filter(|e| !e.chars().next().is_some_and(|ch| ch.is_ascii_digit()))
+                .map(|e| xxhash_rust::xxh3::xxh3_64(e.to_lowercase().as_bytes()))
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+        .collect();
+    let days: Vec<Option<i32>> = clusters
+        .iter()
+        .map(|c| c.first_date.as_deref().and_then(crate::article::parse_date))
+        .collect();
+    let thread_of = link_threads(&keys, &days, story);
+    for (c, t) in clusters.iter_mut().zip(thread_of) {
+        c.thread = t;
+    }
     let threads = build_threads(&mut clusters);
     progress.finish_phase();
     let meta = ReportMeta {

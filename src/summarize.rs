@@ -1,119 +1,2752 @@
-//! Per-cluster summaries (interim: lead sentences of the first representative).
-use ahash::AHashMap;
+//! Per-cluster summaries: headline, extracted summary, keywords, entities, member centrality and
+//! what differs between near-duplicate copies.
+//!
+//! Input: the member articles of one story cluster ([`MemberText`], with their near-duplicate
+//! group) and corpus-wide document frequencies ([`TermStats`]). Output: a [`Summary`]. Near-
+//! duplicate copies count once everywhere: a story syndicated to forty sites is one voice, not
+//! forty, so only group representatives feed the centroid, the summary, keywords and entities
+//! (every member's title still competes for the headline).
+//!
+//! **Sentences** ([`split_sentences`]): paragraphs first (blank lines, indented lines, and in
+//! hard-wrapped text such as Reuters wires a line much shorter than the wrap width), then
+//! sentence ends at `.`, `!`, `?`, an ellipsis or a CJK full stop, with closing quotes (`."`,
+//! `.”`) kept, where the next word does not start lower-case. A period after an abbreviation (`Mr.`, `Gen.`, `U.S.`,
+//! `Feb. 24`, an initial) ends a sentence only when a capitalised function word follows
+//! (`... the U.S. The ...`): the orthographic cue of Punkt (Kiss & Strunk 2006, "Unsupervised
+//! multilingual sentence boundary detection", Computational Linguistics 32(4)) with a fixed
+//! abbreviation list instead of a trained one. Summary candidates drop page furniture
+//! ("Advertisement", "Subscribe…", "Read more", image credits, headings without a full stop,
+//! tables of figures, very short or very long lines).
+//!
+//! **Vectors**: words as `normalize` tokenises them, minus a compact English stop-word list,
+//! weighted by sublinear tf × smoothed idf from [`TermStats`] (Salton & Buckley 1988, "Term-
+//! weighting approaches in automatic text retrieval"), L2-normalised.
+//!
+//! **Centrality and headline**: a member's centrality is its mean cosine to the other
+//! near-duplicate groups, each represented once. With unit vectors, the mean cosine to all the
+//! others is one dot product with the sum of their vectors, so this is exact and linear, never
+//! all-pairs. The headline is the title of the most central member (its first sentence when it
+//! has no title).
+//!
+//! **Summary**: candidate sentences of the group representatives are scored by cosine to the
+//! cluster centroid, MEAD's centroid score (Radev, Jing, Styś & Tam 2004, "Centroid-based
+//! summarization of multiple documents", IP&M 40), plus a lead prior, since news writing puts
+//! the key facts first (the lead baseline is hard to beat on news: Nenkova 2005, "Automatic text
+//! summarization of newswire: lessons learned from the Document Understanding Conference").
+//! Sentences that open with a pronoun or connective read badly out of context and are
+//! discounted. Sentences are then picked greedily by Maximal Marginal Relevance (Carbonell &
+//! Goldstein 1998) with a hard cut on near-identical ones, until about `summary_words` words,
+//! whole sentences only, and printed in article time and position order. LexRank (Erkan & Radev
+//! 2004) ranks sentences by eigenvector centrality of the sentence graph, which is quadratic in
+//! the sentence count; the centroid score is its linear stand-in.
+//!
+//! **Evaluation** (`summarize::eval`, `cargo test --lib summarize::eval -- --ignored
+//! --nocapture`): no registry package ships news document sets with human summaries, so the
+//! references are Reuters-21578 headlines (written by editors, withheld from every system) for
+//! 91 multi-document sets built from the corpus (same day and topic, linked texts). ROUGE-1
+//! recall at ~59 words: ours 50.3, LexRank 43.4, TextRank 43.5, lead 41.4 (ours − LexRank
+//! +6.9 ± 2.7 points, 95% CI); without the lead prior 45.6, without MMR 48.7. On 158 single
+//! articles ours ties the lead baseline (60.8 vs 60.8) and beats LexRank (52.5). Headlines as
+//! references favour lead sentences, so this is a proxy, not a DUC score.
+//!
+//! **Keywords**: content words ranked by tf-idf against the corpus, multiplied by the fraction of
+//! the cluster's distinct texts that use the word, so one article's quirk does not outrank a
+//! word all reports share. Pure numbers and stop words never qualify; plural and singular of
+//! one word count once.
+//!
+//! **Entities**: runs of capitalised words (with `of`, `de`, `van`… inside), titles stripped
+//! (`NATO Secretary-General Jens Stoltenberg` gives `Jens Stoltenberg` and `NATO`), acronyms,
+//! single capitalised words that are not only ever sentence-initial, amounts of money, numbers
+//! with a unit or a counted noun (`26 people`), and dates. Ranked by the number of distinct
+//! texts mentioning them, then by mentions × idf; case and dot variants merge (`NATO`/`Nato`,
+//! `U.S.`/`US`), a surname folds into the full name it ends, a company's short name into its
+//! full style (`Clevite` into `Clevite Industries Inc`), and a name contained in a listed one
+//! is not listed again.
+//!
+//! **Group diffs**: per copy, the sentences (normalised as for near-duplicate detection) that
+//! only the copy has and those only its representative has, furniture excluded, capped.
+//!
+//! Cost: linear in the cluster's text (hash maps, one dense centroid of the cluster's
+//! vocabulary; the MMR step looks at a bounded pool of top sentences). Output is a pure function
+//! of the member set: members are put in a canonical order first, so input order changes
+//! nothing but the order of `centrality`.
 
-use crate::story::GroupDiff;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::normalize::{tokenize, Tokens};
+use crate::story::{CopyDiff, GroupDiff};
+
+#[cfg(test)]
+mod eval;
 
 /// One member article of a cluster, as the summariser sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemberText<'a> {
-    /// Id.
+    /// Article id.
     pub id: &'a str,
-    /// Headline.
+    /// Headline; may be empty.
     pub title: &'a str,
-    /// Text.
+    /// Body text; may be empty.
     pub text: &'a str,
     /// Outlet.
     pub source: &'a str,
-    /// Day.
+    /// Days since 1970-01-01.
     pub published: Option<i32>,
-    /// Near-duplicate group.
+    /// Near-duplicate group; members sharing it are copies of one text.
     pub group: u32,
-    /// True for the group's representative.
+    /// True for the member that stands for its group (the first flagged one in id order wins;
+    /// with none flagged, the smallest id).
     pub is_group_representative: bool,
 }
 
-/// Corpus document frequencies of lower-cased words.
-#[derive(Debug, Default, Clone)]
+type Map<K, V> = HashMap<K, V, ahash::RandomState>;
+type Set<K> = HashSet<K, ahash::RandomState>;
+
+fn new_map<K, V>() -> Map<K, V> {
+    // Fixed seeds: hashing must not vary between runs (nothing here leaks map order to output,
+    // but a fixed state keeps any future slip reproducible).
+    HashMap::with_hasher(ahash::RandomState::with_seeds(11, 22, 33, 44))
+}
+
+fn new_set<K>() -> Set<K> {
+    HashSet::with_hasher(ahash::RandomState::with_seeds(11, 22, 33, 44))
+}
+
+/// Seed of the word hash [`TermStats`] keys on; fixed so statistics built by different runs or
+/// threads agree.
+const TERM_SEED: u64 = 0x7E57_5EED_0F5A_3E11;
+
+thread_local! {
+    static SCRATCH: RefCell<(Tokens, Vec<u64>)> = RefCell::new((Tokens::default(), Vec::new()));
+}
+
+/// Corpus-wide document frequencies of lower-cased words, for distinctiveness (idf).
+///
+/// Words are keyed by a 64-bit hash of their normalised form (as [`crate::normalize`] produces
+/// it), which keeps the table small; a collision between two of the corpus's words is about as
+/// likely as 2^-40 for a million-word vocabulary.
+#[derive(Debug, Clone)]
 pub struct TermStats {
-    df: AHashMap<String, u32>,
-    n: u32,
+    df: Map<u64, u32>,
+    n_docs: u32,
+}
+
+impl Default for TermStats {
+    fn default() -> Self {
+        TermStats::new()
+    }
 }
 
 impl TermStats {
-    /// Empty.
+    /// Empty statistics.
     pub fn new() -> Self {
-        Self::default()
+        TermStats { df: new_map(), n_docs: 0 }
     }
-    /// Counts a document.
-    pub fn add_document(&mut self, _text: &str) {
-        self.n += 1;
+
+    /// Counts one document: each distinct word once. Pass the title and the text together.
+    pub fn add_document(&mut self, text: &str) {
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (tokens, seen) = &mut *guard;
+            tokenize(text, TERM_SEED, false, tokens);
+            seen.clear();
+            seen.extend_from_slice(&tokens.words);
+            seen.sort_unstable();
+            seen.dedup();
+            for &h in seen.iter() {
+                *self.df.entry(h).or_insert(0) += 1;
+            }
+        });
+        self.n_docs = self.n_docs.saturating_add(1);
     }
-    /// Merges counts.
+
+    /// Adds `other`'s counts, so statistics can be built per thread and combined.
     pub fn merge(&mut self, other: TermStats) {
-        self.n += other.n;
-        for (k, v) in other.df {
-            *self.df.entry(k).or_insert(0) += v;
+        // Folding the smaller map into the larger keeps a parallel reduction linear.
+        let (mut big, small) = if self.df.len() >= other.df.len() {
+            (std::mem::take(&mut self.df), other.df)
+        } else {
+            (other.df, std::mem::take(&mut self.df))
+        };
+        for (h, n) in small {
+            let e = big.entry(h).or_insert(0);
+            *e = e.saturating_add(n);
         }
+        self.df = big;
+        self.n_docs = self.n_docs.saturating_add(other.n_docs);
     }
-    /// Document frequency.
+
+    /// Number of documents containing `term` (normalised as the tokeniser does; a string that
+    /// is not exactly one word has frequency 0).
     pub fn df(&self, term: &str) -> u32 {
-        self.df.get(term).copied().unwrap_or(0)
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (tokens, _) = &mut *guard;
+            tokenize(term, TERM_SEED, false, tokens);
+            if tokens.words.len() == 1 {
+                self.df_hash(tokens.words[0])
+            } else {
+                0
+            }
+        })
     }
-    /// Documents counted.
+
+    /// Number of documents counted.
     pub fn n_docs(&self) -> u32 {
-        self.n
+        self.n_docs
+    }
+
+    fn df_hash(&self, h: u64) -> u32 {
+        self.df.get(&h).copied().unwrap_or(0)
     }
 }
 
-/// Summary sizes.
-#[derive(Debug, Clone)]
+/// How long and how rich a summary is.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryParams {
-    /// Words.
+    /// Target summary length in words; whole sentences only, so the result lands near it.
     pub summary_words: usize,
-    /// Sentences.
+    /// Most sentences in the summary.
     pub max_sentences: usize,
-    /// Keywords.
+    /// Number of keywords.
     pub keywords: usize,
-    /// Entities.
+    /// Number of entities.
     pub entities: usize,
+    /// Most sentences listed per copy and direction in a group diff.
+    pub diff_sentences: usize,
 }
 
 impl Default for SummaryParams {
     fn default() -> Self {
-        SummaryParams { summary_words: 60, max_sentences: 3, keywords: 10, entities: 10 }
+        SummaryParams {
+            summary_words: 60,
+            max_sentences: 3,
+            keywords: 10,
+            entities: 10,
+            diff_sentences: 5,
+        }
     }
 }
 
-/// A cluster's summary.
-#[derive(Debug, Clone, Default)]
+impl SummaryParams {
+    /// Checks that a summary can be built.
+    pub fn validate(&self) -> Result<()> {
+        if self.summary_words == 0 {
+            return Err(Error::param("--summary-words", "must be at least 1"));
+        }
+        if self.max_sentences == 0 {
+            return Err(Error::param("--summary-sentences", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What the summariser says about one cluster.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
-    /// Headline.
+    /// Title of the most central member that has one; when no member has a title, the first
+    /// sentence of the most central member.
     pub headline: String,
-    /// Summary text.
+    /// Extracted sentences, whitespace folded, in article time and position order.
     pub summary: String,
-    /// Keywords.
+    /// Lower-case terms that distinguish the cluster from the corpus, best first.
     pub keywords: Vec<String>,
-    /// Entities.
+    /// Names, acronyms, amounts and dates, most widely mentioned first.
     pub entities: Vec<String>,
-    /// Per member centrality.
+    /// Per member, in input order: mean cosine similarity to the other near-duplicate groups
+    /// (0..1); with a single group, similarity to that group's representative.
     pub centrality: Vec<f64>,
-    /// Diffs.
+    /// Per near-duplicate group whose copies differ, what differs. Copies that differ in no
+    /// sentence are left out, and so are groups with no such copy.
     pub group_diffs: Vec<GroupDiff>,
 }
 
-/// Splits text into sentences.
+// ---------------------------------------------------------------------------------------------
+// Sentence splitting
+
+/// Splits `text` into sentences, each a trimmed slice of `text`, in order. Paragraph breaks
+/// always end a sentence. Never panics, whatever the script.
 pub fn split_sentences(text: &str) -> Vec<&str> {
-    text.split_inclusive(['.', '!', '?', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect()
+    let mut out = Vec::new();
+    for (a, b) in paragraphs(text) {
+        split_paragraph(text, a, b, &mut out);
+    }
+    out
 }
 
-/// Summarises a cluster.
-pub fn summarize(members: &[MemberText], _stats: &TermStats, params: &SummaryParams) -> Summary {
-    let Some(first) = members.iter().min_by_key(|m| (m.published, m.id)) else {
-        return Summary::default();
-    };
-    let mut summary = String::new();
-    for s in split_sentences(first.text).into_iter().filter(|s| s.split_whitespace().count() > 5) {
-        if summary.split_whitespace().count() >= params.summary_words {
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Byte ranges of the lines of `text`, without their terminators.
+fn lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev_cr = false;
+    for (i, c) in text.char_indices() {
+        if is_line_break(c) {
+            if !(c == '\n' && prev_cr) {
+                out.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+        prev_cr = c == '\r';
+    }
+    out.push((start, text.len()));
+    out
+}
+
+/// Byte ranges of paragraphs: runs of lines joined only where a line looks hard-wrapped.
+fn paragraphs(text: &str) -> Vec<(usize, usize)> {
+    let ls = lines(text);
+    let width = |&(a, b): &(usize, usize)| text[a..b].trim_end().chars().count();
+    let max_width = ls.iter().map(width).max().unwrap_or(0);
+    // Text whose every line fits in 100 characters was wrapped by its producer (wires, mail);
+    // text with longer lines keeps one paragraph a line, so every line break is a break.
+    let wrapped = max_width <= 100 && ls.len() > 2;
+    let mut out = Vec::new();
+    let mut cur: Option<(usize, usize)> = None;
+    for (k, &(a, b)) in ls.iter().enumerate() {
+        let line = &text[a..b];
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            if let Some(p) = cur.take() {
+                out.push(p);
+            }
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let start = a + lead;
+        let end = a + line.trim_end().len();
+        let indented = line.starts_with('\t') || line.starts_with("  ");
+        let bullet = trimmed.starts_with(['*', '•', '-', '–', '—', '|']);
+        let soft = k > 0 && cur.is_some() && !indented && !bullet && {
+            let (pa, pb) = ls[k - 1];
+            let prev = text[pa..pb].trim_end();
+            // A full-width line of wrapped text runs on; so does any line whose sentence is
+            // unfinished when the next starts lower-case (a wire's first line, shortened by
+            // its stripped dateline: "Clevite Industries Inc said it\nreceived a proposal").
+            (wrapped && width(&ls[k - 1]) * 10 >= max_width * 6)
+                || (trimmed.starts_with(char::is_lowercase)
+                    && !prev.trim_end_matches(is_closer).ends_with(is_terminal))
+        };
+        match cur {
+            Some((s, _)) if soft => cur = Some((s, end)),
+            _ => {
+                if let Some(p) = cur.take() {
+                    out.push(p);
+                }
+                cur = Some((start, end));
+            }
+        }
+    }
+    if let Some(p) = cur {
+        out.push(p);
+    }
+    out
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '›')
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
+}
+
+/// Full-width terminators of Chinese and Japanese, which need no space after them.
+fn is_cjk_terminal(c: char) -> bool {
+    matches!(c, '。' | '！' | '？')
+}
+
+/// Abbreviations after which a period never ends a sentence: a name or a number follows.
+const ABBREV_NEVER: &[&str] = &[
+    "adm", "capt", "cdr", "cf", "cmdr", "col", "cpl", "det", "dr", "e.g", "fr", "gen", "gov",
+    "hon", "i.e", "insp", "lt", "maj", "messrs", "mme", "mr", "mrs", "ms", "mt", "prof", "rep",
+    "rev", "sen", "sgt", "st", "supt", "vs",
+];
+
+/// Abbreviations after which a period ends a sentence only before a capitalised function word.
+const ABBREV_SOMETIMES: &[&str] = &[
+    "al", "approx", "apr", "assn", "aug", "ave", "bros", "co", "corp", "dec", "dept", "est", "etc",
+    "feb", "fig", "inc", "jan", "jr", "jul", "jun", "ltd", "mar", "no", "nos", "nov", "oct", "p",
+    "plc", "pp", "sep", "sept", "sr", "univ", "vol",
+];
+
+/// The word that ends just before byte `dot` (letters, digits and inner periods).
+fn word_before(s: &str, dot: usize) -> &str {
+    let head = &s[..dot];
+    let mut start = dot;
+    for (i, c) in head.char_indices().rev() {
+        if c.is_alphanumeric() || c == '.' {
+            start = i;
+        } else {
             break;
         }
-        if !summary.is_empty() {
-            summary.push(' ');
-        }
-        summary.push_str(s);
     }
-    let headline = if first.title.is_empty() {
-        split_sentences(first.text).first().map(|s| s.to_string()).unwrap_or_default()
+    head[start..].trim_start_matches('.')
+}
+
+/// The word that starts at byte `at` (after any opening quotes).
+fn word_after(s: &str, at: usize) -> &str {
+    let tail = s[at..].trim_start_matches(|c: char| !c.is_alphanumeric());
+    let end = tail.find(|c: char| !c.is_alphanumeric()).unwrap_or(tail.len());
+    &tail[..end]
+}
+
+fn is_sentence_starter(word: &str) -> bool {
+    let mut cs = word.chars();
+    match cs.next() {
+        Some(c) if c.is_uppercase() => {}
+        _ => return false,
+    }
+    let lower = word.to_lowercase();
+    is_stop_word(&lower)
+}
+
+/// Whether a period after `prev` (the word before it) ends the sentence when `next` follows.
+fn period_ends_sentence(prev: &str, next: &str) -> bool {
+    if prev.is_empty() {
+        return true;
+    }
+    let lower = prev.to_lowercase();
+    if ABBREV_NEVER.binary_search(&lower.as_str()).is_ok() {
+        return false;
+    }
+    let next_is_digit = next.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let single_letter = prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic);
+    let dotted = prev.contains('.');
+    if ABBREV_SOMETIMES.binary_search(&lower.as_str()).is_ok() || single_letter || dotted {
+        // "Feb. 24", "No. 5": a number after such a word continues the sentence; a capitalised
+        // function word ("... Acme Corp. The company ...") starts a new one; a name does not
+        // ("George W. Bush", "U.S. Army").
+        return !next_is_digit && is_sentence_starter(next);
+    }
+    true
+}
+
+fn split_paragraph<'a>(text: &'a str, a: usize, b: usize, out: &mut Vec<&'a str>) {
+    let p = &text[a..b];
+    let chars: Vec<(usize, char)> = p.char_indices().collect();
+    let n = chars.len();
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while i < n {
+        let (pos, c) = chars[i];
+        if !(is_terminal(c) || is_cjk_terminal(c)) {
+            i += 1;
+            continue;
+        }
+        let cjk = is_cjk_terminal(c);
+        let mut j = i + 1;
+        let mut dots = usize::from(c == '.');
+        let mut ellipsis = c == '…';
+        while j < n && (is_terminal(chars[j].1) || is_cjk_terminal(chars[j].1)) {
+            if chars[j].1 == '.' {
+                dots += 1;
+            }
+            ellipsis |= chars[j].1 == '…';
+            j += 1;
+        }
+        ellipsis |= dots >= 2;
+        while j < n && is_closer(chars[j].1) {
+            j += 1;
+        }
+        let end = if j < n { chars[j].0 } else { p.len() };
+        if j >= n {
+            break;
+        }
+        if !cjk && !chars[j].1.is_whitespace() {
+            // "27.4", "U.S.-led", "e.g.,": not followed by a space, so not an end.
+            i = j;
+            continue;
+        }
+        let mut k = j;
+        while k < n && chars[k].1.is_whitespace() {
+            k += 1;
+        }
+        if k >= n {
+            break;
+        }
+        let next_char = chars[k].1;
+        let next_pos = chars[k].0;
+        let breaks = if next_char.is_lowercase() {
+            false
+        } else if cjk || c == '!' || c == '?' || ellipsis {
+            true
+        } else if c == '.' && dots == 1 && j == i + 1 {
+            period_ends_sentence(word_before(p, pos), word_after(p, next_pos))
+        } else {
+            true
+        };
+        if breaks {
+            let s = p[start..end].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = next_pos;
+        }
+        i = k;
+    }
+    let s = p[start..].trim();
+    if !s.is_empty() {
+        out.push(s);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Furniture
+
+/// Line openings that mark page furniture rather than reporting.
+const FURNITURE_PREFIXES: &[&str] = &[
+    "advertisement",
+    "also read",
+    "click here",
+    "copyright",
+    "download the",
+    "editing by",
+    "email address",
+    "facebook comments",
+    "follow us",
+    "full name",
+    "image:",
+    "image source",
+    "indicates required",
+    "join today",
+    "listen to",
+    "more:",
+    "newsletter",
+    "photo:",
+    "read also",
+    "read more",
+    "recommended",
+    "related:",
+    "related articles",
+    "reporting by",
+    "share this",
+    "sign up",
+    "skip to",
+    "sponsored",
+    "subscribe",
+    "the views and opinions expressed",
+    "watch:",
+    "(editing by",
+    "(reporting by",
+];
+
+/// Fragments that mark an image credit, a link or a sign-up form anywhere in a line.
+const FURNITURE_FRAGMENTS: &[&str] = &[
+    "/ image",
+    "all rights reserved",
+    "getty images",
+    "http://",
+    "https://",
+    "image credit",
+    "image source",
+    "indicates required",
+    "photo credit",
+    "sign up for our",
+    "www.",
+    "©",
+];
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+/// True for lines that are page furniture: too short to report anything, or a known
+/// advertisement, sign-up, credit or link pattern.
+fn is_furniture(s: &str) -> bool {
+    if word_count(s) < 4 {
+        return true;
+    }
+    let lower = s.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(').to_lowercase();
+    if FURNITURE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    if FURNITURE_FRAGMENTS.iter().any(|f| lower.contains(f)) {
+        return true;
+    }
+    // An e-mail address: a word with an @ and a dot after it.
+    lower.split_whitespace().any(|w| w.find('@').is_some_and(|at| w[at..].contains('.')))
+}
+
+/// True when most of a line's words are upper case: a heading or a wire slug, not a sentence.
+fn is_shouting(s: &str) -> bool {
+    let mut words = 0;
+    let mut upper = 0;
+    for w in s.split_whitespace() {
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        if letters.len() < 2 {
+            continue;
+        }
+        words += 1;
+        if letters.iter().all(|c| c.is_uppercase()) {
+            upper += 1;
+        }
+    }
+    words >= 2 && upper * 10 >= words * 6
+}
+
+fn ends_like_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(is_closer);
+    t.ends_with(|c: char| is_terminal(c) || is_cjk_terminal(c))
+}
+
+/// A sentence fit to stand in a summary: a full sentence of prose, not furniture, a heading or
+/// a line of a table.
+fn is_candidate(s: &str) -> bool {
+    let words = word_count(s);
+    if !(6..=80).contains(&words) || !ends_like_sentence(s) || is_furniture(s) || is_shouting(s) {
+        return false;
+    }
+    // Tables of figures ("Net loss 7,041,000 vs loss 467,000") are mostly numbers.
+    let alphabetic = s.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    alphabetic * 3 >= words * 2
+}
+
+/// Whitespace folded to single spaces.
+fn fold_space(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stop words
+
+/// A compact English stop-word list: function words (after the SMART and Snowball lists),
+/// reporting verbs and wire abbreviations that say nothing about a story.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "according",
+    "after",
+    "again",
+    "against",
+    "ago",
+    "all",
+    "almost",
+    "along",
+    "already",
+    "also",
+    "although",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "are",
+    "around",
+    "as",
+    "at",
+    "be",
+    "became",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "cts",
+    "did",
+    "dlrs",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "including",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "least",
+    "less",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "meanwhile",
+    "might",
+    "mln",
+    "more",
+    "most",
+    "mr",
+    "mrs",
+    "ms",
+    "much",
+    "must",
+    "my",
+    "near",
+    "neither",
+    "never",
+    "new",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "others",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "pct",
+    "per",
+    "reuter",
+    "said",
+    "same",
+    "say",
+    "says",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "to",
+    "told",
+    "too",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "vs",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "year",
+    "yet",
+    "you",
+    "your",
+    "yours",
+];
+
+fn is_stop_word(lower: &str) -> bool {
+    STOP_WORDS.binary_search(&lower).is_ok()
+}
+
+/// Words that make a sentence lean on the one before it.
+const DANGLING_OPENERS: &[&str] = &[
+    "also",
+    "and",
+    "but",
+    "he",
+    "her",
+    "his",
+    "however",
+    "it",
+    "its",
+    "meanwhile",
+    "she",
+    "that",
+    "their",
+    "these",
+    "they",
+    "this",
+    "those",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary and vectors
+
+/// Words of the cluster, numbered in first-seen (canonical) order.
+struct Vocab {
+    ids: Map<u64, u32>,
+    words: Vec<String>,
+    /// Distinct texts (group representatives) using the word.
+    units: Vec<u32>,
+    /// Occurrences over the representatives.
+    tf: Vec<u32>,
+    last_unit: Vec<u32>,
+}
+
+impl Vocab {
+    fn new() -> Self {
+        Vocab {
+            ids: new_map(),
+            words: Vec::new(),
+            units: Vec::new(),
+            tf: Vec::new(),
+            last_unit: Vec::new(),
+        }
+    }
+
+    fn id(&mut self, hash: u64, word: &str) -> u32 {
+        let next = self.words.len() as u32;
+        *self.ids.entry(hash).or_insert_with(|| {
+            self.words.push(word.to_string());
+            self.units.push(0);
+            self.tf.push(0);
+            self.last_unit.push(u32::MAX);
+            next
+        })
+    }
+}
+
+/// Appends the content-word ids of `s` to `out`.
+fn content_ids(s: &str, tokens: &mut Tokens, vocab: &mut Vocab, out: &mut Vec<u32>) {
+    tokenize(s, TERM_SEED, true, tokens);
+    for (i, &h) in tokens.words.iter().enumerate() {
+        let w = tokens.word(i);
+        if w.chars().count() < 2 || is_stop_word(w) {
+            continue;
+        }
+        out.push(vocab.id(h, w));
+    }
+}
+
+/// Sparse vector: (word id, weight), ids ascending.
+type SparseVec = Vec<(u32, f64)>;
+
+/// Sublinear tf × idf of the ids in `ids` (any order, repeats = counts), L2-normalised.
+fn weigh(ids: &[u32], idf: &[f64], scratch: &mut Vec<u32>) -> SparseVec {
+    scratch.clear();
+    scratch.extend_from_slice(ids);
+    scratch.sort_unstable();
+    let mut v = SparseVec::new();
+    let mut k = 0;
+    while k < scratch.len() {
+        let id = scratch[k];
+        let mut e = k;
+        while e < scratch.len() && scratch[e] == id {
+            e += 1;
+        }
+        let w = (1.0 + ((e - k) as f64).ln()) * idf[id as usize];
+        if w > 0.0 {
+            v.push((id, w));
+        }
+        k = e;
+    }
+    let norm = v.iter().map(|&(_, w)| w * w).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        for x in &mut v {
+            x.1 /= norm;
+        }
+    }
+    v
+}
+
+fn dot_dense(v: &SparseVec, dense: &[f64]) -> f64 {
+    v.iter().map(|&(id, w)| w * dense[id as usize]).sum()
+}
+
+fn dot_sparse(a: &SparseVec, b: &SparseVec) -> f64 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+/// Smoothed idf, never zero, for similarity: `ln((1 + N) / (1 + df)) + 1`.
+fn idf_smooth(df: u32, n: u32) -> f64 {
+    ((1.0 + f64::from(n)) / (1.0 + f64::from(df))).ln() + 1.0
+}
+
+/// Plain idf, zero for a word every document has, for distinctiveness: `ln(N / df)`.
+fn idf_strict(df: u32, n: u32) -> f64 {
+    if n == 0 || df == 0 {
+        return 1.0;
+    }
+    (f64::from(n) / f64::from(df)).ln().max(0.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summarising
+
+/// One sentence of a group representative.
+struct Sentence<'a> {
+    text: &'a str,
+    unit: usize,
+    /// Index among its article's candidate sentences.
+    pos: usize,
+    words: usize,
+    ids: Vec<u32>,
+    candidate: bool,
+}
+
+/// A near-duplicate group of the cluster: one distinct text.
+struct Unit {
+    group: u32,
+    rep: usize,
+    members: Vec<usize>,
+}
+
+/// Summarises one cluster. Members may come in any order; copies of one text (same `group`)
+/// count once. An empty slice gives an empty summary.
+pub fn summarize(members: &[MemberText], stats: &TermStats, params: &SummaryParams) -> Summary {
+    summarize_tuned(members, stats, params, &TUNING)
+}
+
+fn summarize_tuned(
+    members: &[MemberText],
+    stats: &TermStats,
+    params: &SummaryParams,
+    tuning: &Tuning,
+) -> Summary {
+    if members.is_empty() {
+        return Summary::default();
+    }
+    // Canonical order: everything downstream iterates in it, so the output does not depend on
+    // the caller's order (floating-point sums included).
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (&members[x], &members[y]);
+        (a.id, a.title, a.text, a.source, a.published, a.group, !a.is_group_representative)
+            .cmp(&(
+                b.id,
+                b.title,
+                b.text,
+                b.source,
+                b.published,
+                b.group,
+                !b.is_group_representative,
+            ))
+            .then(x.cmp(&y))
+    });
+    let units = make_units(members, &order);
+
+    let mut vocab = Vocab::new();
+    let mut tokens = Tokens::default();
+    let mut member_ids: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
+    let mut sentences: Vec<Sentence> = Vec::new();
+    let mut rep_unit = vec![usize::MAX; members.len()];
+    for (u, unit) in units.iter().enumerate() {
+        rep_unit[unit.rep] = u;
+    }
+    for &m in &order {
+        let member = &members[m];
+        let mut ids = Vec::new();
+        content_ids(member.title, &mut tokens, &mut vocab, &mut ids);
+        let unit = rep_unit[m];
+        let mut pos = 0;
+        for s in split_sentences(member.text) {
+            if is_furniture(s) {
+                continue;
+            }
+            let start = ids.len();
+            content_ids(s, &mut tokens, &mut vocab, &mut ids);
+            if unit != usize::MAX {
+                let candidate = is_candidate(s);
+                sentences.push(Sentence {
+                    text: s,
+                    unit,
+                    pos,
+                    words: word_count(s),
+                    ids: ids[start..].to_vec(),
+                    candidate,
+                });
+                pos += usize::from(candidate);
+            }
+        }
+        if unit != usize::MAX {
+            for &id in &ids {
+                let i = id as usize;
+                vocab.tf[i] += 1;
+                if vocab.last_unit[i] != unit as u32 {
+                    vocab.last_unit[i] = unit as u32;
+                    vocab.units[i] += 1;
+                }
+            }
+        }
+        member_ids[m] = ids;
+    }
+
+    let n_units = units.len() as u32;
+    let corpus_n = stats.n_docs().max(n_units);
+    let df: Vec<u32> = vocab.ids.iter().fold(vec![0u32; vocab.words.len()], |mut df, (&h, &id)| {
+        df[id as usize] = stats.df_hash(h).max(vocab.units[id as usize]);
+        df
+    });
+    let idf: Vec<f64> = if stats.n_docs() == 0 {
+        vec![1.0; df.len()]
     } else {
-        first.title.to_string()
+        df.iter().map(|&d| idf_smooth(d, corpus_n)).collect()
     };
-    Summary { headline, summary, centrality: vec![0.0; members.len()], ..Default::default() }
+
+    let mut scratch = Vec::new();
+    let vectors: Vec<SparseVec> =
+        member_ids.iter().map(|ids| weigh(ids, &idf, &mut scratch)).collect();
+    let mut centroid = vec![0.0f64; vocab.words.len()];
+    for unit in &units {
+        for &(id, w) in &vectors[unit.rep] {
+            centroid[id as usize] += w;
+        }
+    }
+
+    let group_rep: BTreeMap<u32, usize> = units.iter().map(|u| (u.group, u.rep)).collect();
+    let centrality: Vec<f64> = (0..members.len())
+        .map(|m| {
+            let own = &vectors[group_rep[&members[m].group]];
+            let c = if units.len() > 1 {
+                (dot_dense(&vectors[m], &centroid) - dot_sparse(&vectors[m], own))
+                    / (units.len() - 1) as f64
+            } else {
+                dot_sparse(&vectors[m], own)
+            };
+            c.clamp(0.0, 1.0)
+        })
+        .collect();
+
+    let headline = headline(members, &order, &centrality);
+    let summary = extract_summary(members, &units, &sentences, &centroid, &idf, params, tuning);
+    let keywords = keywords(&vocab, &df, stats.n_docs(), corpus_n, n_units, params.keywords);
+    let entities = entities(members, &units, stats, corpus_n, params.entities);
+    let group_diffs = group_diffs(members, &units, params.diff_sentences);
+    Summary { headline, summary, keywords, entities, centrality, group_diffs }
+}
+
+fn make_units(members: &[MemberText], order: &[usize]) -> Vec<Unit> {
+    let mut by_group: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for &m in order {
+        by_group.entry(members[m].group).or_default().push(m);
+    }
+    let mut units: Vec<Unit> = by_group
+        .into_iter()
+        .map(|(group, ms)| {
+            let rep =
+                ms.iter().copied().find(|&m| members[m].is_group_representative).unwrap_or(ms[0]);
+            Unit { group, rep, members: ms }
+        })
+        .collect();
+    let rank: Vec<usize> = {
+        let mut r = vec![0; members.len()];
+        for (k, &m) in order.iter().enumerate() {
+            r[m] = k;
+        }
+        r
+    };
+    units.sort_by_key(|u| rank[u.rep]);
+    units
+}
+
+/// A title with an outlet suffix such as " - Reuters" or " | CNN" removed.
+fn clean_title(title: &str, source: &str) -> String {
+    let t = fold_space(title);
+    if !source.trim().is_empty() {
+        for sep in [" - ", " | ", " – ", " — "] {
+            if let Some(at) = t.rfind(sep) {
+                if t[at + sep.len()..].trim().eq_ignore_ascii_case(source.trim()) && at > 0 {
+                    return t[..at].trim_end().to_string();
+                }
+            }
+        }
+    }
+    t
+}
+
+fn headline(members: &[MemberText], order: &[usize], centrality: &[f64]) -> String {
+    let mut ranked: Vec<usize> = order.to_vec();
+    // Stable sort on canonical order: equal centralities fall back to id order.
+    ranked.sort_by(|&a, &b| centrality[b].total_cmp(&centrality[a]));
+    for &m in &ranked {
+        let t = clean_title(members[m].title, members[m].source);
+        if !t.is_empty() {
+            return t;
+        }
+    }
+    for &m in &ranked {
+        let sents = split_sentences(members[m].text);
+        if let Some(s) = sents
+            .iter()
+            .find(|s| is_candidate(s))
+            .or_else(|| sents.iter().find(|s| !is_furniture(s)))
+        {
+            return fold_space(s);
+        }
+    }
+    String::new()
+}
+
+/// Weights of the sentence scorer: fixed for callers, varied by the evaluation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tuning {
+    /// Weight of the lead prior against the (max-normalised) centroid score.
+    lead_weight: f64,
+    /// MMR trade-off between salience and novelty (Carbonell & Goldstein's λ).
+    mmr_lambda: f64,
+    /// Sentences more similar than this to a chosen one say the same thing.
+    redundant: f64,
+    /// Factor for sentences opening with a pronoun or connective.
+    dangling: f64,
+    /// Factor for sentences opening with a quotation.
+    quote: f64,
+}
+
+const TUNING: Tuning =
+    Tuning { lead_weight: 0.5, mmr_lambda: 0.7, redundant: 0.5, dangling: 0.8, quote: 0.9 };
+/// Only the best this many sentences enter MMR, which bounds its cost on huge clusters.
+const MMR_POOL: usize = 300;
+
+fn extract_summary(
+    members: &[MemberText],
+    units: &[Unit],
+    sentences: &[Sentence],
+    centroid: &[f64],
+    idf: &[f64],
+    params: &SummaryParams,
+    tuning: &Tuning,
+) -> String {
+    let mut pool: Vec<usize> = (0..sentences.len()).filter(|&i| sentences[i].candidate).collect();
+    if pool.is_empty() {
+        // Nothing looks like a full sentence (headline-only feeds, unpunctuated text): fall
+        // back to any line that is not furniture.
+        pool = (0..sentences.len()).filter(|&i| sentences[i].words >= 3).collect();
+    }
+    if pool.is_empty() {
+        return String::new();
+    }
+    let cnorm = centroid.iter().map(|w| w * w).sum::<f64>().sqrt();
+    let mut scratch = Vec::new();
+    let vecs: Vec<SparseVec> =
+        pool.iter().map(|&i| weigh(&sentences[i].ids, idf, &mut scratch)).collect();
+    let rel: Vec<f64> = vecs
+        .iter()
+        .map(|v| if cnorm > 0.0 { dot_dense(v, centroid) / cnorm } else { 0.0 })
+        .collect();
+    let max_rel = rel.iter().copied().fold(0.0, f64::max);
+    let score: Vec<f64> = pool
+        .iter()
+        .zip(&rel)
+        .map(|(&i, &r)| {
+            let s = &sentences[i];
+            let r = if max_rel > 0.0 { r / max_rel } else { 0.0 };
+            let lead = 1.0 / (1.0 + s.pos as f64);
+            let mut score = r + tuning.lead_weight * lead;
+            let first = s.text.trim_start_matches(|c: char| !c.is_alphanumeric());
+            let first =
+                first.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_lowercase();
+            if DANGLING_OPENERS.binary_search(&first.as_str()).is_ok() {
+                score *= tuning.dangling;
+            }
+            if s.text.starts_with(['"', '“', '‘', '\'', '«']) {
+                score *= tuning.quote;
+            }
+            score
+        })
+        .collect();
+    let max_score = score.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+    let mut ranked: Vec<usize> = (0..pool.len()).collect();
+    ranked.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    ranked.truncate(MMR_POOL);
+
+    let budget = params.summary_words as f64;
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut total = 0usize;
+    while chosen.len() < params.max_sentences {
+        let mut best: Option<(f64, usize)> = None;
+        for &k in &ranked {
+            if chosen.contains(&k) {
+                continue;
+            }
+            let words = sentences[pool[k]].words;
+            if !chosen.is_empty() && (total + words) as f64 > budget * 1.2 {
+                continue;
+            }
+            let sim = chosen.iter().map(|&c| dot_sparse(&vecs[k], &vecs[c])).fold(0.0, f64::max);
+            if sim > tuning.redundant {
+                continue;
+            }
+            let mmr = tuning.mmr_lambda * score[k] / max_score - (1.0 - tuning.mmr_lambda) * sim;
+            // The first pick prefers sentences that fit the budget, but takes a long one
+            // rather than nothing.
+            let over = chosen.is_empty() && words as f64 > budget * 1.2;
+            let mmr = if over { mmr - 1.0 } else { mmr };
+            if best.is_none_or(|(b, _)| mmr > b) {
+                best = Some((mmr, k));
+            }
+        }
+        let Some((_, k)) = best else { break };
+        chosen.push(k);
+        total += sentences[pool[k]].words;
+        if total as f64 >= budget * 0.8 {
+            break;
+        }
+    }
+    chosen.sort_by_key(|&k| {
+        let s = &sentences[pool[k]];
+        let rep = units[s.unit].rep;
+        (members[rep].published.unwrap_or(i32::MAX), s.unit, s.pos, pool[k])
+    });
+    let parts: Vec<String> = chosen.iter().map(|&k| fold_space(sentences[pool[k]].text)).collect();
+    parts.join(" ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keywords
+
+/// A crude singular, so that "missile" and "missiles" count as one keyword.
+fn singular(w: &str) -> &str {
+    if w.len() > 4 && w.ends_with("ies") {
+        return &w[..w.len() - 3];
+    }
+    if w.len() > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+    {
+        return &w[..w.len() - 1];
+    }
+    if w.len() > 4 && w.ends_with('y') {
+        return &w[..w.len() - 1];
+    }
+    w
+}
+
+fn keywords(
+    vocab: &Vocab,
+    df: &[u32],
+    stats_n: u32,
+    corpus_n: u32,
+    n_units: u32,
+    k: usize,
+) -> Vec<String> {
+    let mut scored: Vec<(f64, usize)> = Vec::new();
+    for (i, w) in vocab.words.iter().enumerate() {
+        // Days and months date a story; they do not say what it is about.
+        if vocab.units[i] == 0
+            || w.chars().all(|c| c.is_numeric())
+            || !w.chars().any(char::is_alphabetic)
+            || in_sorted(WEEKDAYS, w)
+            || month_of(w)
+        {
+            continue;
+        }
+        let idf = if stats_n == 0 { 1.0 } else { idf_strict(df[i], corpus_n) };
+        let spread = f64::from(vocab.units[i]) / f64::from(n_units.max(1));
+        let s = spread * (1.0 + f64::from(vocab.tf[i]).ln()) * idf;
+        if s > 0.0 {
+            scored.push((s, i));
+        }
+    }
+    scored
+        .sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| vocab.words[a.1].cmp(&vocab.words[b.1])));
+    let mut out: Vec<String> = Vec::new();
+    let mut stems: Vec<&str> = Vec::new();
+    for (_, i) in scored {
+        if out.len() >= k {
+            break;
+        }
+        let w = vocab.words[i].as_str();
+        let stem = singular(w);
+        if stems.contains(&stem) {
+            continue;
+        }
+        stems.push(stem);
+        out.push(w.to_string());
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entities
+
+/// A word of a sentence with its case kept.
+#[derive(Debug, Clone, Copy)]
+struct Tok<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    /// Only spaces between this token and the one before it.
+    joined: bool,
+    /// It had a possessive `'s`, which ends a name ("Clevite's Engine Parts Division").
+    possessive: bool,
+}
+
+fn is_currency(c: char) -> bool {
+    matches!(c, '$' | '€' | '£' | '¥' | '₹' | '₽')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || (!c.is_ascii() && unicode_normalization::char::is_combining_mark(c))
+}
+
+/// Words of `s` with case kept: letters and digits, with inner `.`, `,`, `-`, `'`, `&` where a
+/// word character follows (`U.S.`, `1,000`, `IRIS-T`, `O'Brien`), a leading currency sign and a
+/// trailing `%`; a possessive `'s` is dropped.
+fn raw_tokens(s: &str) -> Vec<Tok<'_>> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let n = chars.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut last_end = 0;
+    while i < n {
+        let (pos, c) = chars[i];
+        let starts_money = is_currency(c) && i + 1 < n && chars[i + 1].1.is_ascii_digit();
+        if !(is_word_char(c) || starts_money) {
+            i += 1;
+            continue;
+        }
+        let start = pos;
+        let mut j = i + 1;
+        while j < n {
+            let c = chars[j].1;
+            if is_word_char(c) {
+                j += 1;
+                continue;
+            }
+            let next = chars.get(j + 1).map(|x| x.1);
+            let prev = chars[j - 1].1;
+            let joins = match c {
+                ',' => prev.is_ascii_digit() && next.is_some_and(|x| x.is_ascii_digit()),
+                '.' | '-' | '\'' | '’' | '&' => next.is_some_and(is_word_char),
+                _ => false,
+            };
+            if !joins {
+                break;
+            }
+            j += 1;
+        }
+        let mut end = if j < n { chars[j].0 } else { s.len() };
+        // "U.S." keeps its final period; "5%" its percent sign.
+        let keeps_last = j < n
+            && ((chars[j].1 == '.' && is_dotted_acronym(&s[start..end]))
+                || (chars[j].1 == '%' && chars[j - 1].1.is_ascii_digit()));
+        if keeps_last {
+            end += 1;
+            j += 1;
+        }
+        let mut text = &s[start..end];
+        let mut possessive = false;
+        for poss in ["'s", "’s"] {
+            if text.len() > poss.len() + 1 && text.ends_with(poss) {
+                text = &text[..text.len() - poss.len()];
+                possessive = true;
+            }
+        }
+        let gap = &s[last_end..start];
+        let joined = out.is_empty() || (!gap.is_empty() && gap.chars().all(char::is_whitespace));
+        out.push(Tok { text, start, end: start + text.len(), joined, possessive });
+        last_end = end;
+        i = j;
+    }
+    out
+}
+
+fn is_dotted_acronym(w: &str) -> bool {
+    // "U.S", "U.N", "E.U": single letters separated by periods.
+    let parts: Vec<&str> = w.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase))
+}
+
+fn is_capitalised(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_acronym(w: &str) -> bool {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2 && w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+}
+
+fn is_numberish(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_ascii_digit() || is_currency(c))
+}
+
+/// Lower-case words allowed inside a name ("Bank of England", "Ursula von der Leyen").
+const NAME_CONNECTORS: &[&str] = &[
+    "al", "bin", "da", "de", "del", "della", "der", "di", "du", "el", "la", "le", "of", "van",
+    "von",
+];
+
+/// Words that name a person's office: a name after them is the person.
+const PERSON_TITLES: &[&str] = &[
+    "ambassador",
+    "analyst",
+    "ceo",
+    "chairman",
+    "chairwoman",
+    "chancellor",
+    "commander",
+    "director",
+    "dr",
+    "economist",
+    "expert",
+    "gen",
+    "general",
+    "governor",
+    "judge",
+    "king",
+    "leader",
+    "lord",
+    "mayor",
+    "minister",
+    "mr",
+    "mrs",
+    "ms",
+    "officer",
+    "pope",
+    "premier",
+    "president",
+    "prince",
+    "princess",
+    "prof",
+    "professor",
+    "queen",
+    "secretary",
+    "secretary-general",
+    "senator",
+    "sir",
+    "spokesman",
+    "spokesperson",
+    "spokeswoman",
+];
+
+/// Words that qualify an office ("Deputy Defense Minister").
+const TITLE_MODIFIERS: &[&str] = &[
+    "chief",
+    "defence",
+    "defense",
+    "deputy",
+    "economy",
+    "executive",
+    "finance",
+    "foreign",
+    "health",
+    "interior",
+    "justice",
+    "prime",
+    "state",
+    "vice",
+];
+
+/// Direction words: "Eastern Ukraine" does not make "Ukraine" a surname.
+const DIRECTIONS: &[&str] =
+    &["central", "east", "eastern", "north", "northern", "south", "southern", "west", "western"];
+
+const MONTHS: &[(&str, u8)] = &[
+    ("apr", 4),
+    ("april", 4),
+    ("aug", 8),
+    ("august", 8),
+    ("dec", 12),
+    ("december", 12),
+    ("feb", 2),
+    ("february", 2),
+    ("jan", 1),
+    ("january", 1),
+    ("jul", 7),
+    ("july", 7),
+    ("jun", 6),
+    ("june", 6),
+    ("mar", 3),
+    ("march", 3),
+    ("may", 5),
+    ("nov", 11),
+    ("november", 11),
+    ("oct", 10),
+    ("october", 10),
+    ("sep", 9),
+    ("sept", 9),
+    ("september", 9),
+];
+
+const WEEKDAYS: &[&str] =
+    &["friday", "monday", "saturday", "sunday", "thursday", "tuesday", "wednesday"];
+
+/// Scale words after a number ("$27.4 billion").
+const SCALES: &[&str] =
+    &["billion", "bln", "bn", "hundred", "m", "million", "mln", "thousand", "tn", "trillion"];
+
+/// Counted nouns whose plural has no final s ("26 people").
+const IRREGULAR_PLURALS: &[&str] = &["children", "men", "people", "personnel", "police", "women"];
+
+/// Number words, capitalised only at the start of a sentence ("Six Russian balloons").
+const NUMBER_WORDS: &[&str] = &[
+    "dozens",
+    "eight",
+    "eleven",
+    "five",
+    "four",
+    "hundreds",
+    "nine",
+    "one",
+    "seven",
+    "six",
+    "ten",
+    "thousands",
+    "three",
+    "twelve",
+    "two",
+];
+
+/// Head nouns of organisations: "UN General Assembly" is not General Assembly the person.
+const ORG_HEADS: &[&str] = &[
+    "agency",
+    "assembly",
+    "association",
+    "authority",
+    "bank",
+    "board",
+    "command",
+    "commission",
+    "committee",
+    "company",
+    "corporation",
+    "council",
+    "court",
+    "department",
+    "electric",
+    "group",
+    "institute",
+    "ministry",
+    "motors",
+    "office",
+    "parliament",
+    "party",
+    "staff",
+    "union",
+];
+
+/// Units after a number that are not plural nouns.
+const UNITS: &[&str] = &[
+    "bpd", "cm", "dlrs", "ft", "gw", "ha", "kg", "km", "kph", "kw", "lb", "lbs", "m", "mph", "mw",
+    "pct", "per", "percent", "sq", "yen", "yuan",
+];
+
+fn in_sorted(list: &[&str], w: &str) -> bool {
+    list.binary_search(&w).is_ok()
+}
+
+fn month_of(w: &str) -> bool {
+    let lower = w.to_lowercase();
+    MONTHS.binary_search_by(|(m, _)| m.cmp(&lower.as_str())).is_ok()
+}
+
+fn is_day_number(w: &str) -> bool {
+    w.len() <= 2 && w.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+}
+
+fn is_year(w: &str) -> bool {
+    w.len() == 4 && w.parse::<u16>().is_ok_and(|y| (1800..=2199).contains(&y))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntityKind {
+    Name,
+    Number,
+}
+
+/// One entity candidate, aggregated over the cluster.
+struct Entity {
+    kind: EntityKind,
+    /// Surface forms and how often each occurs.
+    forms: Vec<(String, u32)>,
+    /// Distinct texts mentioning it, ascending.
+    units: Vec<u32>,
+    mentions: u32,
+    /// Seen somewhere other than as a lone sentence-initial word.
+    confirmed: bool,
+}
+
+struct EntityTable {
+    map: Map<String, usize>,
+    items: Vec<(String, Entity)>,
+}
+
+impl EntityTable {
+    fn add(&mut self, surface: &str, kind: EntityKind, unit: u32, confirmed: bool) {
+        let surface = fold_space(surface);
+        // "U.S." and "US", "J.P. Industries" and "JP Industries" are one name.
+        let key = match kind {
+            EntityKind::Name => surface.to_lowercase().replace('.', ""),
+            EntityKind::Number => surface.to_lowercase(),
+        };
+        let idx = match self.map.get(&key) {
+            Some(&i) => i,
+            None => {
+                self.items.push((
+                    key.clone(),
+                    Entity {
+                        kind,
+                        forms: Vec::new(),
+                        units: Vec::new(),
+                        mentions: 0,
+                        confirmed: false,
+                    },
+                ));
+                self.map.insert(key, self.items.len() - 1);
+                self.items.len() - 1
+            }
+        };
+        let e = &mut self.items[idx].1;
+        e.mentions += 1;
+        e.confirmed |= confirmed;
+        if e.units.last() != Some(&unit) {
+            e.units.push(unit);
+        }
+        match e.forms.iter_mut().find(|(f, _)| *f == surface) {
+            Some(f) => f.1 += 1,
+            None => e.forms.push((surface, 1)),
+        }
+    }
+}
+
+/// Emits the entity in `run` (token indices of one capitalised run of a sentence).
+fn emit_name(
+    s: &str,
+    toks: &[Tok],
+    run: &[usize],
+    lower_seen: &Set<String>,
+    table: &mut EntityTable,
+    unit: u32,
+) {
+    let mut run = run.to_vec();
+    // A sentence-initial word is capitalised by position alone: drop it when the cluster also
+    // writes it lower-case or it is a function word ("The", "Senior").
+    if run.first() == Some(&0) {
+        let w = toks[0].text;
+        let lower = w.to_lowercase();
+        if !is_acronym(w)
+            && (is_stop_word(&lower)
+                || lower_seen.contains(&lower)
+                || in_sorted(NUMBER_WORDS, &lower))
+        {
+            run.remove(0);
+        }
+    }
+    let lower = |i: usize| toks[i].text.to_lowercase();
+    while run.first().is_some_and(|&i| {
+        in_sorted(NAME_CONNECTORS, &lower(i))
+            || (is_stop_word(&lower(i)) && !is_acronym(toks[i].text))
+    }) {
+        run.remove(0);
+    }
+    while run.last().is_some_and(|&i| in_sorted(NAME_CONNECTORS, &lower(i))) {
+        run.pop();
+    }
+    if run.is_empty() {
+        return;
+    }
+    let is_title = |i: usize| in_sorted(PERSON_TITLES, &lower(i));
+    let is_office = |i: usize| is_title(i) || in_sorted(TITLE_MODIFIERS, &lower(i));
+    // "US Defense Secretary Lloyd Austin": the person after the last title, and the
+    // organisation or country before the office.
+    let org = run.last().is_some_and(|&i| in_sorted(ORG_HEADS, &lower(i)));
+    let (head, tail): (Vec<usize>, Vec<usize>) = match run.iter().rposition(|&i| is_title(i)) {
+        Some(t) if !org => {
+            let tail = run[t + 1..].to_vec();
+            let first_office = run[..=t].iter().position(|&i| is_office(i)).unwrap_or(t);
+            (run[..first_office].to_vec(), tail)
+        }
+        _ => (Vec::new(), run.clone()),
+    };
+    for part in [head, tail] {
+        let mut part = part;
+        while part.last().is_some_and(|&i| is_office(i) || in_sorted(NAME_CONNECTORS, &lower(i))) {
+            part.pop();
+        }
+        if part.is_empty() {
+            continue;
+        }
+        let first = part[0];
+        let last = *part.last().unwrap_or(&first);
+        let surface = &s[toks[first].start..toks[last].end];
+        if part.len() == 1 {
+            let w = toks[first].text;
+            let l = w.to_lowercase();
+            let acronym = is_acronym(w);
+            if w.chars().count() < 2
+                || (!acronym && is_stop_word(&l))
+                || (!acronym && in_sorted(DIRECTIONS, &l))
+                || is_office(first)
+                || month_of(w)
+                || in_sorted(WEEKDAYS, &l)
+                || (!acronym && is_demonym(&l))
+            {
+                continue;
+            }
+            let confirmed = first != 0 || acronym;
+            table.add(surface, EntityKind::Name, unit, confirmed);
+        } else {
+            table.add(surface, EntityKind::Name, unit, true);
+        }
+    }
+}
+
+/// Adjectives of nationality ("Russian", "Chinese", "British"): capitalised, but not names.
+fn is_demonym(lower: &str) -> bool {
+    lower.chars().count() > 5
+        && ["ian", "ean", "ese", "ish", "can"].iter().any(|s| lower.ends_with(s))
+}
+
+/// Numbers with a unit, amounts of money and dates starting at token `i`; returns the tokens
+/// consumed (0 when there is none).
+fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u32) -> usize {
+    let w = toks[i].text;
+    let joined = |k: usize| k < toks.len() && toks[k].joined;
+    let text_of = |k: usize| if k < toks.len() { toks[k].text } else { "" };
+    // Dates: "Feb. 24", "February 24, 2023", "24 February 2023", "March 1987".
+    if month_of(w) && is_capitalised(w) {
+        let next = i + 1;
+        // "Feb." leaves its period in the gap; allow it.
+        let gap_ok = next < toks.len()
+            && s[toks[i].end..toks[next].start].trim_start_matches('.').trim().is_empty();
+        if gap_ok && (is_day_number(text_of(next)) || is_year(text_of(next))) {
+            let mut last = next;
+            if is_day_number(text_of(next)) && next + 1 < toks.len() && is_year(text_of(next + 1)) {
+                let gap = s[toks[next].end..toks[next + 1].start].trim();
+                if gap.is_empty() || gap == "," {
+                    last = next + 1;
+                }
+            }
+            // "May 5" only counts when capitalised mid-sentence, which month_of already
+            // required; "may" the verb is lower-case.
+            table.add(&s[toks[i].start..toks[last].end], EntityKind::Number, unit, true);
+            return last - i + 1;
+        }
+        return 0;
+    }
+    if !is_numberish(w) || (is_year(w) && !(joined(i + 1) && in_sorted(SCALES, text_of(i + 1)))) {
+        return 0;
+    }
+    if is_day_number(w)
+        && joined(i + 1)
+        && month_of(text_of(i + 1))
+        && is_capitalised(text_of(i + 1))
+    {
+        let mut last = i + 1;
+        if joined(i + 2) && is_year(text_of(i + 2)) {
+            last = i + 2;
+        }
+        table.add(&s[toks[i].start..toks[last].end], EntityKind::Number, unit, true);
+        return last - i + 1;
+    }
+    let money = w.starts_with(is_currency);
+    let percent = w.ends_with('%');
+    if !w
+        .chars()
+        .skip(usize::from(money))
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%'))
+    {
+        return 0;
+    }
+    let mut last = i;
+    let mut k = i + 1;
+    if joined(k) && in_sorted(SCALES, &text_of(k).to_lowercase()) {
+        last = k;
+        k += 1;
+    }
+    let scaled = last > i;
+    let mut has_unit = false;
+    if joined(k) {
+        let u = text_of(k);
+        let l = u.to_lowercase();
+        let plural_noun = !is_capitalised(u)
+            && l.chars().count() >= 4
+            && l.ends_with('s')
+            && !l.ends_with("ss")
+            && !is_stop_word(&l)
+            && l.chars().all(char::is_alphabetic);
+        if in_sorted(UNITS, &l) || in_sorted(IRREGULAR_PLURALS, &l) || plural_noun {
+            last = k;
+            has_unit = true;
+        }
+    }
+    if money || percent || has_unit || scaled {
+        table.add(&s[toks[i].start..toks[last].end], EntityKind::Number, unit, true);
+        return last - i + 1;
+    }
+    0
+}
+
+fn entities(
+    members: &[MemberText],
+    units: &[Unit],
+    stats: &TermStats,
+    corpus_n: u32,
+    k: usize,
+) -> Vec<String> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let texts: Vec<Vec<&str>> = units
+        .iter()
+        .map(|u| {
+            split_sentences(members[u.rep].text)
+                .into_iter()
+                .filter(|s| !is_furniture(s) && !is_shouting(s))
+                .collect()
+        })
+        .collect();
+    // Words the cluster writes in lower case somewhere, to tell a sentence-initial capital
+    // from a name.
+    let mut lower_seen: Set<String> = new_set();
+    for s in texts.iter().flatten() {
+        for t in raw_tokens(s) {
+            if t.text.chars().next().is_some_and(char::is_lowercase) {
+                lower_seen.insert(t.text.to_string());
+            }
+        }
+    }
+    let mut table = EntityTable { map: new_map(), items: Vec::new() };
+    for (u, sents) in texts.iter().enumerate() {
+        for s in sents {
+            let toks = raw_tokens(s);
+            let mut i = 0;
+            // "NOTE:", "UPDATE:", "WATCH:" label a line; they name nothing.
+            if toks.first().is_some_and(|t| is_acronym(t.text) && s[t.end..].starts_with(':')) {
+                i = 1;
+            }
+            while i < toks.len() {
+                let used = emit_number(s, &toks, i, &mut table, u as u32);
+                if used > 0 {
+                    i += used;
+                    continue;
+                }
+                if !is_capitalised(toks[i].text) {
+                    i += 1;
+                    continue;
+                }
+                // A run of capitalised words, connectors allowed inside.
+                let mut run = vec![i];
+                let mut j = i + 1;
+                while j < toks.len() && toks[j].joined && !toks[j - 1].possessive {
+                    let w = toks[j].text;
+                    let name_word = is_capitalised(w) && !month_of(w);
+                    let connector = in_sorted(NAME_CONNECTORS, w)
+                        && j + 1 < toks.len()
+                        && toks[j + 1].joined
+                        && is_capitalised(toks[j + 1].text);
+                    if !(name_word || connector) {
+                        break;
+                    }
+                    run.push(j);
+                    j += 1;
+                }
+                emit_name(s, &toks, &run, &lower_seen, &mut table, u as u32);
+                i = j;
+            }
+        }
+    }
+    // The outlets themselves are no news ("Reuters", "WION").
+    let mut outlets: Set<String> = new_set();
+    outlets.extend(members.iter().map(|m| m.source.trim().to_lowercase()));
+    outlets.insert("reuter".to_string());
+    let mut items: Vec<(String, Entity)> =
+        table.items.into_iter().filter(|(key, e)| e.confirmed && !outlets.contains(key)).collect();
+    fold_variants(&mut items);
+
+    let idf = |word_key: &str| -> f64 {
+        let words: Vec<&str> =
+            word_key.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        if words.is_empty() || stats.n_docs() == 0 {
+            return 1.0;
+        }
+        words.iter().map(|w| idf_smooth(stats.df(w), corpus_n)).sum::<f64>() / words.len() as f64
+    };
+    let mut ranked: Vec<(usize, f64, &String, &Entity)> = items
+        .iter()
+        .filter(|(_, e)| e.mentions > 0)
+        .map(|(key, e)| (e.units.len(), (1.0 + f64::from(e.mentions).ln()) * idf(key), key, e))
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
+    let mut out: Vec<String> = Vec::new();
+    let mut chosen: Vec<Vec<String>> = Vec::new();
+    for (_, _, key, e) in ranked {
+        if out.len() >= k {
+            break;
+        }
+        let words = key_words(key);
+        if chosen.iter().any(|c| is_subspan(&words, c)) {
+            continue;
+        }
+        chosen.push(words);
+        // The most frequent spelling; on a tie the one with more capitals ("NATO" over "Nato").
+        let caps = |f: &str| f.chars().filter(|c| c.is_uppercase()).count();
+        let form = e.forms.iter().fold(&e.forms[0], |best, f| {
+            if (f.1, caps(&f.0)) > (best.1, caps(&best.0)) {
+                f
+            } else {
+                best
+            }
+        });
+        out.push(form.0.clone());
+    }
+    out
+}
+
+fn key_words(key: &str) -> Vec<String> {
+    key.split_whitespace().map(str::to_string).collect()
+}
+
+fn is_subspan(small: &[String], big: &[String]) -> bool {
+    small.len() < big.len() && big.windows(small.len()).any(|w| w == small)
+}
+
+/// Endings of company names: "Clevite" and "Clevite Industries Inc" are one company.
+const CORP_SUFFIXES: &[&str] = &[
+    "ag",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "group",
+    "holding",
+    "holdings",
+    "inc",
+    "incorporated",
+    "industries",
+    "international",
+    "llc",
+    "lp",
+    "ltd",
+    "nv",
+    "plc",
+    "sa",
+];
+
+/// Folds a name into the longer name it is short for: a surname into the full name
+/// ("Stoltenberg" into "Jens Stoltenberg") and a company's short name into its full style
+/// ("Clevite" into "Clevite Industries Inc").
+fn fold_variants(items: &mut [(String, Entity)]) {
+    let mut into_of: Map<String, usize> = new_map();
+    for (idx, (key, e)) in items.iter().enumerate() {
+        let words = key_words(key);
+        if e.kind != EntityKind::Name || !(2..=5).contains(&words.len()) {
+            continue;
+        }
+        let mut short = Vec::new();
+        if words.len() <= 4 && !in_sorted(DIRECTIONS, &words[0]) {
+            short.extend((1..words.len()).map(|s| words[s..].join(" ")));
+        }
+        let mut end = words.len();
+        while end > 1 && in_sorted(CORP_SUFFIXES, &words[end - 1]) {
+            end -= 1;
+            short.push(words[..end].join(" "));
+        }
+        for k in short {
+            match into_of.get(&k) {
+                Some(&other) if items[other].1.mentions >= e.mentions => {}
+                _ => {
+                    into_of.insert(k, idx);
+                }
+            }
+        }
+    }
+    // A longer name may itself fold further; follow each chain to its end (each step makes
+    // the name longer, so chains are short and acyclic).
+    let step: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .map(|(idx, (key, e))| match into_of.get(key) {
+            Some(&t) if e.kind == EntityKind::Name => t,
+            _ => idx,
+        })
+        .collect();
+    for idx in 0..items.len() {
+        let mut into = idx;
+        for _ in 0..8 {
+            if step[into] == into {
+                break;
+            }
+            into = step[into];
+        }
+        if into == idx {
+            continue;
+        }
+        let taken = std::mem::replace(
+            &mut items[idx].1,
+            Entity {
+                kind: EntityKind::Name,
+                forms: Vec::new(),
+                units: Vec::new(),
+                mentions: 0,
+                confirmed: false,
+            },
+        );
+        let target = &mut items[into].1;
+        target.mentions += taken.mentions;
+        let mut merged: Vec<u32> = target.units.iter().chain(&taken.units).copied().collect();
+        merged.sort_unstable();
+        merged.dedup();
+        target.units = merged;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group diffs
+
+/// The sentences of `text` that are not furniture, each with the hash of its normalised words.
+fn hashed_sentences<'a>(text: &'a str, tokens: &mut Tokens) -> Vec<(u64, &'a str)> {
+    let mut out = Vec::new();
+    for s in split_sentences(text) {
+        if is_furniture(s) || is_shouting(s) {
+            continue;
+        }
+        tokenize(s, TERM_SEED, false, tokens);
+        let h = tokens
+            .words
+            .iter()
+            .fold(0x243F_6A88_85A3_08D3u64, |h, &w| crate::shingle::mix64(h.rotate_left(23) ^ w));
+        out.push((h, s));
+    }
+    out
+}
+
+fn only_in(a: &[(u64, &str)], b: &Set<u64>, cap: usize) -> Vec<String> {
+    let mut seen = new_set();
+    a.iter()
+        .filter(|(h, _)| !b.contains(h) && seen.insert(*h))
+        .take(cap)
+        .map(|(_, s)| fold_space(s))
+        .collect()
+}
+
+fn group_diffs(members: &[MemberText], units: &[Unit], cap: usize) -> Vec<GroupDiff> {
+    let mut tokens = Tokens::default();
+    let mut out = Vec::new();
+    let mut sorted: Vec<&Unit> = units.iter().filter(|u| u.members.len() > 1).collect();
+    sorted.sort_by_key(|u| u.group);
+    for unit in sorted {
+        let rep = hashed_sentences(members[unit.rep].text, &mut tokens);
+        let rep_set: Set<u64> = rep.iter().map(|x| x.0).collect();
+        let mut copies = Vec::new();
+        for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
+            let copy = hashed_sentences(members[m].text, &mut tokens);
+            let copy_set: Set<u64> = copy.iter().map(|x| x.0).collect();
+            let added = only_in(&copy, &rep_set, cap);
+            let removed = only_in(&rep, &copy_set, cap);
+            if !added.is_empty() || !removed.is_empty() {
+                copies.push(CopyDiff { id: members[m].id.to_string(), added, removed });
+            }
+        }
+        if !copies.is_empty() {
+            out.push(GroupDiff {
+                group: unit.group,
+                representative: members[unit.rep].id.to_string(),
+                copies,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member<'a>(id: &'a str, title: &'a str, text: &'a str, group: u32) -> MemberText<'a> {
+        MemberText {
+            id,
+            title,
+            text,
+            source: "Wire",
+            published: Some(19_000),
+            group,
+            is_group_representative: true,
+        }
+    }
+
+    /// The fixture corpus holds the two seed articles and edited copies of them.
+    fn fixture() -> Vec<(String, String, String, String, String)> {
+        include_str!("../fixtures/corpus/sample.jsonl")
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("fixture line");
+                let f = |k: &str| v[k].as_str().unwrap_or("").to_string();
+                (f("id"), f("title"), f("text"), f("source"), f("published"))
+            })
+            .collect()
+    }
+
+    fn fixture_text(id: &str) -> String {
+        fixture().into_iter().find(|r| r.0 == id).map(|r| r.2).expect("fixture id")
+    }
+
+    fn stats_of(texts: &[&str]) -> TermStats {
+        let mut s = TermStats::new();
+        for t in texts {
+            s.add_document(t);
+        }
+        s
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [
+            ABBREV_NEVER,
+            ABBREV_SOMETIMES,
+            STOP_WORDS,
+            DANGLING_OPENERS,
+            NAME_CONNECTORS,
+            IRREGULAR_PLURALS,
+            NUMBER_WORDS,
+            ORG_HEADS,
+            CORP_SUFFIXES,
+            PERSON_TITLES,
+            TITLE_MODIFIERS,
+            DIRECTIONS,
+            WEEKDAYS,
+            SCALES,
+            UNITS,
+        ] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "unsorted near {:?}", list.first());
+        }
+        assert!(MONTHS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn abbreviations_and_decimals_do_not_end_sentences() {
+        let s = split_sentences(
+            "Mr. Stoltenberg met Gen. Milley in the U.S. capital on Jan. 24 to discuss aid. \
+             The US has committed $27.4 billion since the war began. Aid reached the U.S. \
+             The Pentagon agreed. George W. Bush spoke at 5 p.m. on Monday.",
+        );
+        assert_eq!(
+            s,
+            [
+                "Mr. Stoltenberg met Gen. Milley in the U.S. capital on Jan. 24 to discuss aid.",
+                "The US has committed $27.4 billion since the war began.",
+                "Aid reached the U.S.",
+                "The Pentagon agreed.",
+                "George W. Bush spoke at 5 p.m. on Monday.",
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_and_ellipses() {
+        let s = split_sentences(
+            "\"Russia is losing,\" Stoltenberg said. \"Ukraine has the momentum.\" Allies agreed.",
+        );
+        assert_eq!(
+            s,
+            [
+                "\"Russia is losing,\" Stoltenberg said.",
+                "\"Ukraine has the momentum.\"",
+                "Allies agreed."
+            ]
+        );
+        let s = split_sentences(
+            "“Things are occurring, but… we need to move up,” he said. “The situation is tense.” \
+             During the offensive … the troops retreated. Why? Nobody knows... Time will tell.",
+        );
+        assert_eq!(
+            s,
+            [
+                "“Things are occurring, but… we need to move up,” he said.",
+                "“The situation is tense.”",
+                "During the offensive … the troops retreated.",
+                "Why?",
+                "Nobody knows...",
+                "Time will tell.",
+            ]
+        );
+    }
+
+    #[test]
+    fn paragraphs_and_wrapped_lines() {
+        let s = split_sentences(
+            "Advertisement\n\nRussia launched missiles on Thursday\n\nKyiv responded.",
+        );
+        assert_eq!(s, ["Advertisement", "Russia launched missiles on Thursday", "Kyiv responded."]);
+        // Reuters wraps at about 65 columns and indents paragraphs.
+        let wire = "Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating the drought since early\nJanuary, Comissaria Smith said.\n    The dry period means the temporao will be late this year.\n    Arrivals\n    Net loss 7,041,000 vs loss 467,000";
+        let s = split_sentences(wire);
+        assert_eq!(s.len(), 4, "{s:?}");
+        assert!(s[0].starts_with("Showers") && s[0].ends_with("said."));
+        assert_eq!(fold_space(s[0]).matches("in the Bahia").count(), 1);
+        assert_eq!(s[2], "Arrivals");
+        assert!(!is_candidate(s[3]), "a table row is no summary sentence");
+        // A wire's first line is short (its dateline was cut) but runs on into the next.
+        let s = split_sentences("Clevite Industries Inc said it\nreceived a written proposal from J.P. Industries Inc <JPI>\nseeking to buy all of its outstanding shares for 13.50 dlrs a\nshare.\n    Clevite's stock was trading on NASDAQ at 13-1/4.");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].starts_with(
+            "Clevite Industries Inc said it\nreceived a written proposal from J.P. Industries"
+        ));
+    }
+
+    #[test]
+    fn furniture_is_never_a_candidate() {
+        for line in [
+            "Advertisement",
+            "Subscribe to the International Relations Updates by The Kootneeti",
+            "Read more: NATO ministers meet in Brussels to discuss air defence.",
+            "Also Read Russia student detained for an Instagram story during the conflict.",
+            "Crimea Bridge/ Image source: CNN",
+            "Photo: a Ukrainian soldier fires a howitzer near the front line.",
+            "MILITARY EQUIPMENT",
+            "NATO countries are meeting in Brussels to discuss bolstering",
+            "Write to us at team@thekootneeti.com for details about the course.",
+        ] {
+            assert!(!is_candidate(line), "{line}");
+        }
+        assert!(is_candidate("Russia did not respond immediately to the request."));
+    }
+
+    #[test]
+    fn non_latin_text_and_odd_input_do_not_panic() {
+        assert_eq!(
+            split_sentences("北约部长开会。乌克兰需要防空！"),
+            ["北约部长开会。", "乌克兰需要防空！"]
+        );
+        assert_eq!(split_sentences("Привет, мир. Это тест."), ["Привет, мир.", "Это тест."]);
+        assert!(split_sentences("").is_empty());
+        assert!(split_sentences("\n\n  \r\n").is_empty());
+        for t in ["“”…", "é.", ".", "$", "1.", "a.\u{2029}b", "Ü.Ä. Ö", "\u{0301}.\u{0301}"]
+        {
+            let _ = split_sentences(t);
+            let m = [member("x", t, t, 0)];
+            let _ = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        }
+    }
+
+    #[test]
+    fn empty_members_titles_and_texts_do_not_panic() {
+        let s = summarize(&[], &TermStats::new(), &SummaryParams::default());
+        assert!(s.headline.is_empty() && s.centrality.is_empty());
+        let m = [member("a", "", "", 0), member("b", "", "", 1)];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_eq!(s.centrality, [0.0, 0.0]);
+        assert!(s.headline.is_empty() && s.summary.is_empty());
+        // No title: the headline is the first sentence of the most central member.
+        let m = [member(
+            "a",
+            "",
+            "Advertisement\n\nNATO ministers met in Brussels on Wednesday to discuss air defence.",
+            0,
+        )];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_eq!(
+            s.headline,
+            "NATO ministers met in Brussels on Wednesday to discuss air defence."
+        );
+    }
+
+    const CENTRAL: [&str; 3] = [
+        "NATO defence ministers met in Brussels to discuss air defence for Ukraine after Russian missile strikes. Stoltenberg said Russia was losing on the battlefield.",
+        "Defence ministers of NATO gathered in Brussels and pledged air defence systems to Ukraine following Russian missile strikes. Germany sent IRIS-T systems.",
+        "In Brussels, NATO ministers discussed Ukraine's air defence as Russian missile strikes hit Kyiv. Washington will speed up NASAMS deliveries.",
+    ];
+    const OFF_CENTRE: &str = "Stock markets in Asia fell on Wednesday as investors weighed missile strikes and oil prices. Traders in Tokyo sold shares.";
+
+    #[test]
+    fn headline_is_the_central_member_and_copies_count_once() {
+        // Four copies of an off-centre text would win a plain mean-similarity vote among seven
+        // members; as one voice among four they must not.
+        let mut m = vec![
+            member("c1", "NATO ministers discuss air defence", CENTRAL[0], 1),
+            member("c2", "Allies pledge air defence to Ukraine", CENTRAL[1], 2),
+            member("c3", "Ministers meet in Brussels", CENTRAL[2], 3),
+        ];
+        let copies = ["o1", "o2", "o3", "o4"];
+        for (k, id) in copies.iter().enumerate() {
+            let mut x = member(id, "Asian stocks fall", OFF_CENTRE, 9);
+            x.is_group_representative = k == 0;
+            m.push(x);
+        }
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_ne!(s.headline, "Asian stocks fall");
+        assert_eq!(s.centrality.len(), m.len());
+        assert!(s.centrality.iter().all(|c| (0.0..=1.0).contains(c)));
+        let best =
+            (0..m.len()).max_by(|&a, &b| s.centrality[a].total_cmp(&s.centrality[b])).unwrap_or(0);
+        assert_eq!(s.headline, m[best].title);
+        assert!(s.centrality[3] < s.centrality[0].min(s.centrality[1]).min(s.centrality[2]));
+        // Copies of one text score alike.
+        assert!((s.centrality[3] - s.centrality[6]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn headline_drops_outlet_suffix() {
+        assert_eq!(
+            clean_title("Allies meet in Brussels - Reuters", "Reuters"),
+            "Allies meet in Brussels"
+        );
+        assert_eq!(clean_title("Allies meet  in Brussels", "Reuters"), "Allies meet in Brussels");
+        assert_eq!(clean_title("Russia - Ukraine talks", "Reuters"), "Russia - Ukraine talks");
+    }
+
+    fn seed_members(
+        rows: &[(String, String, String, String, String)],
+        ids: &[&str],
+    ) -> Vec<(usize, u32)> {
+        ids.iter()
+            .enumerate()
+            .map(|(g, id)| (rows.iter().position(|r| r.0 == *id).expect("id"), g as u32))
+            .collect()
+    }
+
+    #[test]
+    fn summary_respects_length_and_avoids_repeats() {
+        let rows = fixture();
+        // Two distinct texts, each also present as an edited copy.
+        let picks = [
+            ("nato22-original", 0, true),
+            ("nato22-wire-copy", 0, false),
+            ("nato22-new-headline", 1, true),
+            ("nato23-ministers", 2, true),
+        ];
+        let members: Vec<MemberText> = picks
+            .iter()
+            .map(|(id, g, rep)| {
+                let r = rows.iter().find(|r| r.0 == *id).expect("id");
+                MemberText {
+                    id: &r.0,
+                    title: &r.1,
+                    text: &r.2,
+                    source: &r.3,
+                    published: None,
+                    group: *g,
+                    is_group_representative: *rep,
+                }
+            })
+            .collect();
+        let stats = stats_of(&rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>());
+        let params = SummaryParams::default();
+        let s = summarize(&members, &stats, &params);
+        let words = s.summary.split_whitespace().count();
+        assert!((20..=75).contains(&words), "{words} words: {}", s.summary);
+        let sents = split_sentences(&s.summary);
+        assert!((1..=params.max_sentences).contains(&sents.len()), "{sents:?}");
+        assert!(sents.iter().all(|x| is_candidate(x)), "{sents:?}");
+        // nato22-original and nato22-new-headline share most sentences; none may appear twice.
+        let mut norm: Vec<String> = sents.iter().map(|x| x.to_lowercase()).collect();
+        norm.sort();
+        norm.dedup();
+        assert_eq!(norm.len(), sents.len());
+        for a in 0..sents.len() {
+            for b in a + 1..sents.len() {
+                let (x, y) = (words_of(sents[a]), words_of(sents[b]));
+                let common = x.iter().filter(|w| y.contains(w)).count();
+                assert!(common * 10 < x.len().min(y.len()) * 8, "{} / {}", sents[a], sents[b]);
+            }
+        }
+        assert!(!s.summary.contains("Advertisement") && !s.summary.contains("Subscribe"));
+        let _ = seed_members(&rows, &["nato22-original"]);
+    }
+
+    fn words_of(s: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        tokenize(s, 0, true, &mut t);
+        (0..t.spans.len()).map(|i| t.word(i).to_string()).collect()
+    }
+
+    #[test]
+    fn one_long_sentence_may_stand_alone_and_limits_hold() {
+        let long =
+            format!("{}.", ["NATO ministers discussed air defence in Brussels"; 9].join(" and"));
+        let m = [member("a", "t", &long, 0)];
+        let s = summarize(
+            &m,
+            &TermStats::new(),
+            &SummaryParams { summary_words: 20, ..Default::default() },
+        );
+        assert_eq!(s.summary, fold_space(&long));
+        let p = SummaryParams { max_sentences: 1, summary_words: 500, ..Default::default() };
+        let text = CENTRAL.join("\n\n");
+        let s = summarize(&[member("a", "t", &text, 0)], &TermStats::new(), &p);
+        assert_eq!(split_sentences(&s.summary).len(), 1);
+        assert!(SummaryParams { summary_words: 0, ..Default::default() }.validate().is_err());
+        assert!(SummaryParams::default().validate().is_ok());
+    }
+
+    #[test]
+    fn keywords_skip_stop_words_numbers_and_corpus_common_words() {
+        let texts = [
+            "Stoltenberg said NATO would send air defence systems to Kyiv, officials reported on 24 March.",
+            "NATO chief Stoltenberg promised Kyiv more air defence; officials reported the pledge in 2023.",
+            "Officials reported that Stoltenberg and NATO ministers agreed on air defence for Kyiv.",
+        ];
+        // A corpus in which "officials" and "reported" are in every document.
+        let mut corpus: Vec<String> = (0..40)
+            .map(|i| format!("Officials reported figure {i} for the harvest of wheat."))
+            .collect();
+        corpus.extend(texts.iter().map(|t| t.to_string()));
+        let stats = stats_of(&corpus.iter().map(String::as_str).collect::<Vec<_>>());
+        let m: Vec<MemberText> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| member(["a", "b", "c"][i], "", t, i as u32))
+            .collect();
+        let s = summarize(&m, &stats, &SummaryParams::default());
+        for w in &s.keywords {
+            assert!(!is_stop_word(w), "{w}");
+            assert!(!w.chars().all(|c| c.is_ascii_digit()), "{w}");
+            assert_ne!(w, "officials");
+            assert_ne!(w, "reported");
+            assert_eq!(w, &w.to_lowercase());
+        }
+        for w in ["stoltenberg", "nato", "kyiv", "defence"] {
+            assert!(s.keywords.iter().take(5).any(|k| k == w), "{w} in {:?}", s.keywords);
+        }
+        // A word one text has three times ranks below words every text shares.
+        let quirk = "Stoltenberg spoke about NATO air defence for Kyiv; tulips, tulips, tulips.";
+        let m2 =
+            [member("a", "", texts[0], 0), member("b", "", texts[1], 1), member("c", "", quirk, 2)];
+        let s = summarize(&m2, &stats, &SummaryParams::default());
+        let pos = |w: &str| s.keywords.iter().position(|k| k == w).unwrap_or(usize::MAX);
+        assert!(pos("tulips") > pos("stoltenberg"), "{:?}", s.keywords);
+    }
+
+    #[test]
+    fn plural_and_singular_keywords_count_once() {
+        let t = [
+            "Missiles hit Kyiv. A missile hit Lviv.",
+            "Missiles struck Kyiv overnight, one missile fell.",
+        ];
+        let m: Vec<MemberText> =
+            t.iter().enumerate().map(|(i, x)| member(["a", "b"][i], "", x, i as u32)).collect();
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        let n = s.keywords.iter().filter(|k| k.starts_with("missile")).count();
+        assert_eq!(n, 1, "{:?}", s.keywords);
+    }
+
+    #[test]
+    fn entities_on_the_seed_articles() {
+        let rows = fixture();
+        let a = fixture_text("nato22-original");
+        let b = fixture_text("nato23-ministers");
+        let m = [member("a", "", &a, 0), member("b", "", &b, 1)];
+        let stats = stats_of(&rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>());
+        let s = summarize(&m, &stats, &SummaryParams { entities: 60, ..Default::default() });
+        let has = |e: &str| s.entities.iter().any(|x| x == e);
+        for e in [
+            "Jens Stoltenberg",
+            "NATO",
+            "Brussels",
+            "Black Sea",
+            "Lloyd Austin",
+            "Vladimir Putin",
+            "$27.4 billion",
+            "$241 million",
+            "26 people",
+            "50 countries",
+            "Feb. 24",
+            "European Union",
+        ] {
+            assert!(has(e), "{e} missing from {:?}", s.entities);
+        }
+        for e in [
+            "Stoltenberg",
+            "Secretary-General",
+            "Advertisement",
+            "Russian",
+            "The",
+            "Ukrainian",
+            "Wednesday",
+            "Six Russian",
+            "Assembly",
+            "Staff",
+        ] {
+            assert!(!has(e), "{e} in {:?}", s.entities);
+        }
+        // Both texts name Stoltenberg and NATO, so they outrank names only one uses.
+        let s10 = summarize(&m, &stats, &SummaryParams::default());
+        assert_eq!(s10.entities.len(), 10);
+        let pos = |e: &str| s10.entities.iter().position(|x| x == e).unwrap_or(usize::MAX);
+        assert!(pos("Jens Stoltenberg") < pos("Lloyd Austin"), "{:?}", s10.entities);
+        assert!(pos("NATO") < 10, "{:?}", s10.entities);
+    }
+
+    #[test]
+    fn entities_merge_case_variants_and_strip_titles() {
+        let t = [
+            "US Defense Secretary Lloyd Austin met Nato allies in Brussels on Tuesday.",
+            "Ukrainian President Volodymyr Zelenskiy thanked NATO and Austin in Kyiv.",
+        ];
+        let m: Vec<MemberText> =
+            t.iter().enumerate().map(|(i, x)| member(["a", "b"][i], "", x, i as u32)).collect();
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert!(s.entities.iter().any(|e| e == "Lloyd Austin"), "{:?}", s.entities);
+        assert!(s.entities.iter().any(|e| e == "Volodymyr Zelenskiy"), "{:?}", s.entities);
+        assert_eq!(
+            s.entities.iter().filter(|e| e.eq_ignore_ascii_case("nato")).count(),
+            1,
+            "{:?}",
+            s.entities
+        );
+        assert!(
+            !s.entities.iter().any(|e| e == "Austin" || e.contains("Secretary")),
+            "{:?}",
+            s.entities
+        );
+        assert!(s.entities.iter().any(|e| e == "US"), "{:?}", s.entities);
+    }
+
+    #[test]
+    fn entities_fold_company_short_names_and_dotted_spellings() {
+        let t = [
+            "Clevite Industries Inc said it received a proposal from J.P. Industries Inc to buy it.",
+            "JP Industries Inc confirmed that Clevite had received its offer for the U.S. company.",
+            "Clevite said the US offer from JP Industries Inc was worth 13.50 dlrs a share.",
+        ];
+        let m: Vec<MemberText> = t
+            .iter()
+            .enumerate()
+            .map(|(i, x)| member(["a", "b", "c"][i], "", x, i as u32))
+            .collect();
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        let clevite = s.entities.iter().filter(|e| e.starts_with("Clevite")).count();
+        assert_eq!(clevite, 1, "{:?}", s.entities);
+        let jp = s
+            .entities
+            .iter()
+            .filter(|e| e.contains("Industries") && !e.starts_with("Clevite"))
+            .count();
+        assert_eq!(jp, 1, "{:?}", s.entities);
+        assert_eq!(
+            s.entities.iter().filter(|e| e.replace('.', "") == "US").count(),
+            1,
+            "{:?}",
+            s.entities
+        );
+        assert!(s.entities.iter().any(|e| e == "13.50 dlrs"), "{:?}", s.entities);
+        let toks = raw_tokens("Clevite's Engine Parts Division");
+        assert!(toks[0].possessive && toks[0].text == "Clevite");
+    }
+
+    #[test]
+    fn group_diffs_list_added_and_removed_sentences() {
+        let rep = "NATO ministers met in Brussels on Wednesday.\n\nAdvertisement\n\nThey discussed air defence for Ukraine.\n\nStoltenberg said Russia was losing the war.";
+        let copy = "NATO ministers met in Brussels on Wednesday.\n\nSubscribe to our daily newsletter\n\nThey discussed air defence for Ukraine!\n\nGermany sent the first IRIS-T system to Kyiv.";
+        let mut b = member("b", "t", copy, 7);
+        b.is_group_representative = false;
+        let m = [member("a", "t", rep, 7), b, member("z", "other", CENTRAL[0], 8)];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_eq!(s.group_diffs.len(), 1);
+        let d = &s.group_diffs[0];
+        assert_eq!((d.group, d.representative.as_str()), (7, "a"));
+        assert_eq!(d.copies.len(), 1);
+        assert_eq!(d.copies[0].id, "b");
+        assert_eq!(d.copies[0].added, ["Germany sent the first IRIS-T system to Kyiv."]);
+        assert_eq!(d.copies[0].removed, ["Stoltenberg said Russia was losing the war."]);
+    }
+
+    #[test]
+    fn group_diffs_on_fixture_copies_skip_furniture_and_cap() {
+        let a = fixture_text("nato22-original");
+        let b = fixture_text("nato22-new-headline");
+        let mut copy = member("b", "", &b, 0);
+        copy.is_group_representative = false;
+        let m = [member("a", "", &a, 0), copy];
+        let s = summarize(
+            &m,
+            &TermStats::new(),
+            &SummaryParams { diff_sentences: 5, ..Default::default() },
+        );
+        let d = &s.group_diffs[0].copies[0];
+        assert!(d.added.is_empty(), "{:?}", d.added);
+        assert_eq!(d.removed.len(), 1, "the image credit is furniture: {:?}", d.removed);
+        assert!(d.removed[0].starts_with("The missiles have mostly targeted"));
+        let s = summarize(
+            &m,
+            &TermStats::new(),
+            &SummaryParams { diff_sentences: 0, ..Default::default() },
+        );
+        assert!(
+            s.group_diffs.is_empty()
+                || s.group_diffs[0]
+                    .copies
+                    .iter()
+                    .all(|c| c.added.is_empty() && c.removed.is_empty())
+        );
+    }
+
+    #[test]
+    fn output_does_not_depend_on_member_order() {
+        let rows = fixture();
+        let mut members: Vec<MemberText> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0.starts_with("nato"))
+            .map(|(i, r)| MemberText {
+                id: &r.0,
+                title: &r.1,
+                text: &r.2,
+                source: &r.3,
+                published: Some(19_000 + i as i32 % 3),
+                group: if r.0.starts_with("nato23") { 1 } else { 0 },
+                is_group_representative: r.0 == "nato23-ministers" || r.0 == "nato22-original",
+            })
+            .collect();
+        let stats = stats_of(&rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>());
+        let p = SummaryParams::default();
+        let first = summarize(&members, &stats, &p);
+        let ids: Vec<&str> = members.iter().map(|m| m.id).collect();
+        members.reverse();
+        let second = summarize(&members, &stats, &p);
+        members.rotate_left(2);
+        let third = summarize(&members, &stats, &p);
+        for other in [&second, &third] {
+            assert_eq!(first.headline, other.headline);
+            assert_eq!(first.summary, other.summary);
+            assert_eq!(first.keywords, other.keywords);
+            assert_eq!(first.entities, other.entities);
+            assert_eq!(first.group_diffs, other.group_diffs);
+        }
+        // Centrality follows its member.
+        for (k, id) in ids.iter().enumerate() {
+            let j = members.iter().position(|m| m.id == *id).unwrap_or(0);
+            assert!((first.centrality[k] - third.centrality[j]).abs() < 1e-12);
+        }
+        assert!(
+            !first.summary.is_empty() && !first.keywords.is_empty() && !first.entities.is_empty()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_splits_into_its_own_slices_and_summarises(
+            text in "(\\PC|[ \n.?!…。\"”’$%'])*",
+            title in "\\PC*",
+        ) {
+            let base = text.as_ptr() as usize;
+            let mut last = 0;
+            for s in split_sentences(&text) {
+                let at = s.as_ptr() as usize - base;
+                proptest::prop_assert!(at >= last && at + s.len() <= text.len());
+                proptest::prop_assert!(!s.is_empty() && s.trim() == s);
+                last = at + s.len();
+            }
+            let m = [member("a", &title, &text, 0), member("b", "", &text, 1)];
+            let out = summarize(&m, &TermStats::new(), &SummaryParams::default());
+            proptest::prop_assert!(out.centrality.iter().all(|c| (0.0..=1.0).contains(c)));
+        }
+    }
+
+    #[test]
+    fn term_stats_merge_and_lookup() {
+        let mut a = TermStats::new();
+        a.add_document("NATO meets in Brussels. NATO again.");
+        let mut b = TermStats::new();
+        b.add_document("Brussels hosts the meeting");
+        b.add_document("Café Zürich");
+        a.merge(b);
+        assert_eq!(a.n_docs(), 3);
+        assert_eq!(a.df("nato"), 1, "each distinct term once per document");
+        assert_eq!(a.df("NATO"), 1);
+        assert_eq!(a.df("brussels"), 2);
+        assert_eq!(a.df("café"), 1);
+        assert_eq!(a.df("absent"), 0);
+        assert_eq!(a.df("two words"), 0);
+    }
+
+    #[test]
+    fn large_clusters_stay_linear() {
+        // 5,000 members in 2,500 groups: any all-pairs step would take minutes here.
+        let texts: Vec<String> = (0..5000)
+            .map(|i| format!("NATO ministers met in Brussels on day {} to discuss air defence for Ukraine. Officials from country {} pledged support. Analysts expect more aid soon.", i % 7, i / 2))
+            .collect();
+        let ids: Vec<String> = (0..5000).map(|i| format!("id{i:05}")).collect();
+        let m: Vec<MemberText> = (0..5000)
+            .map(|i| MemberText {
+                id: &ids[i],
+                title: "NATO ministers meet",
+                text: &texts[i],
+                source: "Wire",
+                published: Some(19_000),
+                group: (i / 2) as u32,
+                is_group_representative: i % 2 == 0,
+            })
+            .collect();
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_eq!(s.centrality.len(), 5000);
+        assert!(!s.summary.is_empty());
+    }
 }

@@ -68,6 +68,20 @@ fn the_two_nato_meetings_are_two_events() {
     assert_eq!(code, 0);
     let c = clusters_of(&out);
     assert_ne!(c["nato22-air-defence"], c["nato23-ministers"]);
+    // ...of one story thread: the same ministers meeting again, four months later.
+    let threads: Vec<u64> = json_lines(&out)
+        .iter()
+        .filter(|v| v["type"] == "cluster")
+        .map(|v| v["thread"].as_u64().unwrap())
+        .collect();
+    assert_eq!(threads[0], threads[1]);
+    let (_, out, _) = cluster(&[&fixture_arg("corpus/events.jsonl"), "--thread-window-days", "30"]);
+    let threads: Vec<u64> = json_lines(&out)
+        .iter()
+        .filter(|v| v["type"] == "cluster")
+        .map(|v| v["thread"].as_u64().unwrap())
+        .collect();
+    assert_ne!(threads[0], threads[1], "beyond the thread window they are separate");
 }
 
 #[test]

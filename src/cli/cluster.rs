@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use samestory::cluster::story::StoryParams;
+use samestory::cluster::story::{Linkage, StoryParams};
 use samestory::events::{cluster, StoryResult};
 use samestory::params::{BoilerplateParams, DedupParams, ShingleParams};
 use samestory::read::Corpus;
@@ -29,6 +29,15 @@ pub enum ClusterFormat {
     Md,
     /// One self-contained HTML page (no network needed to open it).
     Html,
+}
+
+/// Cluster linkage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinkageArg {
+    /// Cosine to the centroid.
+    Centroid,
+    /// Mean cosine to the members.
+    Average,
 }
 
 /// Flags of `samestory cluster`.
@@ -87,6 +96,13 @@ pub struct ClusterArgs {
     /// Terms in more than this share of all articles are ignored
     #[arg(long, default_value_t = 0.2, value_name = "FRACTION")]
     pub max_df_share: f64,
+
+    /// How an article is compared with a cluster
+    ///
+    /// `centroid`: cosine to the cluster's centroid, best for full articles; `average`: mean
+    /// cosine to the members, steadier for headline-only corpora.
+    #[arg(long, value_enum, default_value_t = LinkageArg::Centroid)]
+    pub linkage: LinkageArg,
 
     /// Jaccard threshold of the near-duplicate stage (as `dedup --threshold`)
     #[arg(long, default_value_t = 0.5, value_name = "J")]
@@ -192,6 +208,10 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         top_terms: args.top_terms,
         candidate_threshold: args.candidate_threshold,
         max_df_share: args.max_df_share,
+        linkage: match args.linkage {
+            LinkageArg::Centroid => Linkage::Centroid,
+            LinkageArg::Average => Linkage::Average,
+        },
         seed: args.seed,
         ..StoryParams::default()
     };

@@ -10,14 +10,14 @@
 //! dated more than `window_days` after its first article, and similarity to a centroid, unlike
 //! single-link components, cannot chain unrelated reports into a blob.
 //!
-//! Threads link events that continue one another: clusters sharing enough of their top
-//! entities within `thread_window_days` are joined (union-find over an entity index).
+//! Threads link events that continue one another: events sharing enough of their entities
+//! within `thread_window_days` are joined ([`link_threads`], union-find over an entity index).
 //! Everything is ordered by dates and ids, never by input order or thread timing.
 
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use super::features::{EventVector, TermKind};
+use super::features::EventVector;
 use crate::lsh::{candidate_pairs, choose_bands};
 use crate::shingle::mix64;
 use crate::sketch::{MinHasher, Signatures};
@@ -39,6 +39,8 @@ pub struct StoryParams {
     pub thread_overlap: f64,
     /// Terms found in more than this share of all articles carry no event signal.
     pub max_df_share: f64,
+    /// How a unit is compared with a cluster.
+    pub linkage: Linkage,
     /// Seed of the sketches.
     pub seed: u64,
 }
@@ -53,9 +55,20 @@ impl Default for StoryParams {
             thread_window_days: 180,
             thread_overlap: 0.4,
             max_df_share: 0.2,
+            linkage: Linkage::Centroid,
             seed: 0,
         }
     }
+}
+
+/// How a unit is compared with a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linkage {
+    /// Cosine to the cluster's centroid (sum of member vectors).
+    Centroid,
+    /// Mean cosine to the cluster's members (group-average linkage), which does not shrink as
+    /// a cluster of short, varied texts grows.
+    Average,
 }
 
 impl StoryParams {
@@ -98,8 +111,6 @@ pub struct EventClusters {
     pub cluster_of: Vec<u32>,
     /// Centroid of each cluster (sum of member vectors, normalised).
     pub centroids: Vec<EventVector>,
-    /// Thread of each cluster.
-    pub thread_of: Vec<u32>,
 }
 
 /// Candidate unit pairs: MinHash over each vector's term set, LSH at `candidate_threshold`.
@@ -145,11 +156,12 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32)> {
 struct Centroid {
     sum: AHashMap<u64, f64>,
     norm2: f64,
+    members: usize,
     first_day: Option<i32>,
 }
 
 impl Centroid {
-    fn similarity(&self, v: &EventVector) -> f64 {
+    fn similarity(&self, v: &EventVector, linkage: Linkage) -> f64 {
         if self.norm2 <= 0.0 {
             return 0.0;
         }
@@ -159,10 +171,15 @@ impl Centroid {
             .zip(&v.weights)
             .map(|(t, &w)| self.sum.get(t).map_or(0.0, |s| s * f64::from(w)))
             .sum();
-        dot / self.norm2.sqrt()
+        match linkage {
+            Linkage::Centroid => dot / self.norm2.sqrt(),
+            // The sum of unit vectors dotted with v is the sum of cosines to the members.
+            Linkage::Average => dot / self.members.max(1) as f64,
+        }
     }
 
     fn add(&mut self, v: &EventVector, times: usize) {
+        self.members += 1;
         let times = times as f64;
         for (t, &w) in v.terms.iter().zip(&v.weights) {
             let e = self.sum.entry(*t).or_insert(0.0);
@@ -218,7 +235,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
                     continue;
                 }
             }
-            let s = cl.similarity(&unit.vector);
+            let s = cl.similarity(&unit.vector, params.linkage);
             if s >= params.threshold && best.is_none_or(|(bs, bc)| s > bs || (s == bs && c < bc)) {
                 best = Some((s, c));
             }
@@ -239,19 +256,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
         }
     }
     let centroids: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
-    let days: Vec<(Option<i32>, Option<i32>)> = {
-        let mut d = vec![(None, None); clusters.len()];
-        for (u, &c) in cluster_of.iter().enumerate() {
-            if let Some(day) = units[u].first_day {
-                let e: &mut (Option<i32>, Option<i32>) = &mut d[c as usize];
-                e.0 = Some(e.0.map_or(day, |x: i32| x.min(day)));
-                e.1 = Some(e.1.map_or(day, |x: i32| x.max(day)));
-            }
-        }
-        d
-    };
-    let thread_of = link_threads(&centroids, &days, params);
-    EventClusters { cluster_of, centroids, thread_of }
+    EventClusters { cluster_of, centroids }
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -262,33 +267,19 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-/// Threads: clusters whose top entities overlap enough, within the thread window.
-fn link_threads(
-    centroids: &[EventVector],
-    days: &[(Option<i32>, Option<i32>)],
+/// Links events into threads: two events whose entity sets (sorted keys) share at least two
+/// entities and `thread_overlap` of the smaller set, with first days at most
+/// `thread_window_days` apart, are one thread (union-find, so threads may chain: a story that
+/// keeps returning is one thread). An entity found in very many events (a country, a
+/// president) links nothing by itself. Returns each event's thread as its smallest member.
+pub fn link_threads(
+    entities: &[Vec<u64>],
+    first_days: &[Option<i32>],
     params: &StoryParams,
 ) -> Vec<u32> {
-    let n = centroids.len();
-    let entity_kind = (TermKind::Entity as u64) << 62;
-    let top_entities: Vec<Vec<u64>> = centroids
-        .iter()
-        .map(|c| {
-            let mut e: Vec<(u64, f32)> = c
-                .terms
-                .iter()
-                .zip(&c.weights)
-                .filter(|(t, _)| *t >> 62 == entity_kind >> 62)
-                .map(|(&t, &w)| (t, w))
-                .collect();
-            e.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            e.truncate(8);
-            let mut v: Vec<u64> = e.into_iter().map(|x| x.0).collect();
-            v.sort_unstable();
-            v
-        })
-        .collect();
+    let n = entities.len();
     let mut index: AHashMap<u64, Vec<u32>> = AHashMap::new();
-    for (c, ents) in top_entities.iter().enumerate() {
+    for (c, ents) in entities.iter().enumerate() {
         for &e in ents {
             index.entry(e).or_default().push(c as u32);
         }
@@ -298,19 +289,18 @@ fn link_threads(
     keys.sort_unstable();
     for key in keys {
         let list = &index[key];
-        // An entity in very many events (a country, a president) does not make a thread.
-        if list.len() > 200 {
+        if list.len() > MAX_THREAD_POSTINGS {
             continue;
         }
         for (i, &a) in list.iter().enumerate() {
             for &b in &list[i + 1..] {
-                let (ea, eb) = (&top_entities[a as usize], &top_entities[b as usize]);
+                let (ea, eb) = (&entities[a as usize], &entities[b as usize]);
                 let shared = ea.iter().filter(|x| eb.binary_search(x).is_ok()).count();
                 let small = ea.len().min(eb.len());
                 if shared < 2 || (shared as f64) < params.thread_overlap * small as f64 {
                     continue;
                 }
-                if let (Some(x), Some(y)) = (days[a as usize].0, days[b as usize].0) {
+                if let (Some(x), Some(y)) = (first_days[a as usize], first_days[b as usize]) {
                     if (x - y).abs() > params.thread_window_days {
                         continue;
                     }
@@ -324,6 +314,9 @@ fn link_threads(
     }
     (0..n as u32).map(|c| find(&mut parent, c)).collect()
 }
+
+/// Events sharing an entity more often than this are not compared through it.
+const MAX_THREAD_POSTINGS: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -353,6 +346,16 @@ mod tests {
         assert_eq!(r.cluster_of[0], r.cluster_of[1]);
         assert_ne!(r.cluster_of[0], r.cluster_of[2]);
         assert_ne!(r.cluster_of[0], r.cluster_of[3], "two months later is another event");
+    }
+
+    #[test]
+    fn threads_need_shared_entities_within_the_window() {
+        let ents = vec![vec![1, 2, 3], vec![2, 3, 9], vec![1, 7, 8], vec![2, 3, 4]];
+        let days = vec![Some(0), Some(100), Some(5), Some(400)];
+        let t = link_threads(&ents, &days, &StoryParams::default());
+        assert_eq!(t[0], t[1], "two shared entities, 100 days apart");
+        assert_ne!(t[0], t[2], "one shared entity is not enough");
+        assert_ne!(t[1], t[3], "300 days apart is beyond the window");
     }
 
     #[test]
