@@ -22,7 +22,7 @@ use crate::story::{ClusterSummary, DayCount, MemberSummary, ReportMeta, ThreadSu
 use crate::summarize::{summarize, MemberText, SummaryParams, TermStats};
 
 /// Bytes of each article's text kept for summaries: news puts the key facts first.
-pub const TEXT_KEEP: usize = 4000;
+pub const TEXT_KEEP: usize = 2500;
 
 /// Weight of headline words relative to body words.
 const TITLE_WEIGHT: f32 = 3.0;

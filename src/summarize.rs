@@ -817,7 +817,9 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 fn is_stop_word(lower: &str) -> bool {
-    STOP_WORDS.binary_search(&lower).is_ok()
+    // Called for every token of every member: a hash set beats binary search on strings.
+    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(lower)
 }
 
 /// Words that make a sentence lean on the one before it.

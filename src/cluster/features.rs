@@ -245,6 +245,31 @@ fn stemmer() -> &'static rust_stemmers::Stemmer {
     STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
 }
 
+/// Entries a thread's stem cache holds before it starts afresh.
+const STEM_CACHE: usize = 1 << 18;
+
+thread_local! {
+    // Snowball stemming costs more than everything else in extraction, and news vocabulary is
+    // Zipfian: a small per-thread memo of word -> term hash answers almost every lookup.
+    static STEMS: std::cell::RefCell<AHashMap<String, u64>> = std::cell::RefCell::new(AHashMap::new());
+}
+
+/// Term hash of the stem of a lower-case word.
+fn stem_hash(lower: &str) -> u64 {
+    STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(&h) = cache.get(lower) {
+            return h;
+        }
+        let h = term_hash(TermKind::Word, &stemmer().stem(lower));
+        if cache.len() >= STEM_CACHE {
+            cache.clear();
+        }
+        cache.insert(lower.to_string(), h);
+        h
+    })
+}
+
 fn is_stop(word: &str) -> bool {
     static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
@@ -268,7 +293,10 @@ struct Collector<'o> {
 
 impl Collector<'_> {
     fn add(&mut self, kind: TermKind, key: &str, display: &str, w: f32) {
-        let hash = term_hash(kind, key);
+        self.add_hashed(term_hash(kind, key), kind, display, w);
+    }
+
+    fn add_hashed(&mut self, hash: u64, kind: TermKind, display: &str, w: f32) {
         match self.counts.get(&hash) {
             Some(&i) => self.out[i].tf += w,
             None => {
@@ -351,8 +379,7 @@ pub fn extract_with(
             }
             if lower.len() >= 3 && !is_stop(&lower) {
                 // Stems match "taper"/"tapering" and plurals; the display keeps the word.
-                let stem = stemmer().stem(&lower);
-                c.add(TermKind::Word, &stem, &lower, w);
+                c.add_hashed(stem_hash(&lower), TermKind::Word, &lower, w);
             }
         }
         c.flush(&mut span, w);
