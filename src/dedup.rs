@@ -276,8 +276,15 @@ fn short_line_hashes(
     out: &mut Vec<u64>,
 ) {
     let max_bytes = max_words as usize * MAX_BYTES_PER_WORD;
+    // Words are separated by spaces: a line with many more spaces than allowed words cannot
+    // qualify, and counting bytes is far cheaper than tokenising. (Skipping a line here only
+    // keeps it from becoming boilerplate; pass 2 tests membership, so both passes agree.)
+    let max_spaces = max_words as usize + max_words as usize / 2;
     for raw in text.split('\n') {
         if raw.len() > max_bytes || raw.trim().is_empty() {
+            continue;
+        }
+        if raw.bytes().filter(|&b| b == b' ').count() > max_spaces {
             continue;
         }
         tokenize(raw, seed, false, tokens);

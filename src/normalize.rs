@@ -70,9 +70,10 @@ impl Tokens {
     }
 }
 
-/// Hash of a normalised (lower-case) word under `seed`. Words are short, so a word-at-a-time
-/// multiply-xor over 8-byte blocks with a SplitMix64 finish is both fast and well mixed; it is
-/// defined on bytes alone, so it is the same on every machine.
+/// Hash of a normalised (lower-case) word under `seed`. Words are short, so a multiply-xor over
+/// 8-byte blocks suffices: for words of up to 8 bytes it is a bijection (no two such words
+/// collide), and every consumer (line and shingle hashes) folds and finishes it with a full
+/// avalanche of its own. It is defined on bytes alone, so it is the same on every machine.
 #[inline]
 pub fn word_hash(word: &[u8], seed: u64) -> u64 {
     hash_blocks(word, 0, word.len(), seed, 0)
@@ -86,7 +87,7 @@ fn ascii_word_hash(bytes: &[u8], start: usize, end: usize, seed: u64) -> u64 {
 }
 
 /// Hashes `bytes[start..end]` in 8-byte little-endian blocks, the last one zero-padded.
-#[inline]
+#[inline(always)]
 fn hash_blocks(bytes: &[u8], start: usize, end: usize, seed: u64, or_mask: u64) -> u64 {
     let len = end - start;
     let mut h = seed ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -111,7 +112,7 @@ fn hash_blocks(bytes: &[u8], start: usize, end: usize, seed: u64, or_mask: u64) 
         let v = (raw | or_mask) & keep;
         h = (h ^ v).wrapping_mul(0xFF51_AFD7_ED55_8CCD).rotate_left(29);
     }
-    crate::shingle::mix64(h)
+    h
 }
 
 #[inline]

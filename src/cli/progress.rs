@@ -11,7 +11,9 @@ use super::{CommonArgs, ProgressWhen};
 /// A [`Progress`] drawing one bar (or spinner, when the total is unknown) per phase.
 pub struct Bars {
     enabled: bool,
+    verbose: bool,
     bar: Mutex<Option<ProgressBar>>,
+    started: Mutex<Option<(String, std::time::Instant)>>,
 }
 
 impl Bars {
@@ -23,7 +25,12 @@ impl Bars {
                 ProgressWhen::Never => false,
                 ProgressWhen::Auto => std::io::stderr().is_terminal(),
             };
-        Bars { enabled, bar: Mutex::new(None) }
+        Bars {
+            enabled,
+            verbose: common.verbose && !common.quiet,
+            bar: Mutex::new(None),
+            started: Mutex::new(None),
+        }
     }
 
     fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
@@ -35,6 +42,11 @@ impl Bars {
 
 impl Progress for Bars {
     fn phase(&self, name: &str, total: Option<u64>) {
+        if self.verbose {
+            if let Ok(mut s) = self.started.lock() {
+                *s = Some((name.to_string(), std::time::Instant::now()));
+            }
+        }
         if !self.enabled {
             return;
         }
@@ -77,5 +89,8 @@ impl Progress for Bars {
                 b.finish_and_clear();
             }
         });
+        if let Some((name, t)) = self.started.lock().ok().and_then(|mut s| s.take()) {
+            eprintln!("samestory: {name}: {:.2} s", t.elapsed().as_secs_f64());
+        }
     }
 }
