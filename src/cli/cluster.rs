@@ -82,6 +82,12 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 180, value_name = "DAYS")]
     pub thread_window_days: i32,
 
+    /// Share of the smaller entity list two events must have in common to be one thread
+    ///
+    /// At least two entities must be shared in any case.
+    #[arg(long, default_value_t = 0.3, value_name = "FRACTION")]
+    pub thread_overlap: f64,
+
     /// Terms kept in each article's event vector
     #[arg(long, default_value_t = 32, value_name = "NUM")]
     pub top_terms: usize,
@@ -205,6 +211,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         threshold: args.event_threshold,
         window_days: args.window_days,
         thread_window_days: args.thread_window_days,
+        thread_overlap: args.thread_overlap,
         top_terms: args.top_terms,
         candidate_threshold: args.candidate_threshold,
         max_df_share: args.max_df_share,

@@ -53,7 +53,7 @@ impl Default for StoryParams {
             candidate_threshold: 0.15,
             window_days: 3,
             thread_window_days: 180,
-            thread_overlap: 0.4,
+            thread_overlap: 0.3,
             max_df_share: 0.2,
             linkage: Linkage::Centroid,
             seed: 0,
