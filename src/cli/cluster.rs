@@ -220,7 +220,6 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
             LinkageArg::Average => Linkage::Average,
         },
         seed: args.seed,
-        ..StoryParams::default()
     };
     story.validate()?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
