@@ -15,9 +15,11 @@ use samestory::read::{FieldMap, FieldPath};
 #[derive(Debug, Parser)]
 #[command(name = "samestory", version, about, long_about = None)]
 #[command(after_help = "Examples:
-  samestory dedup fixtures/corpus/sample.jsonl
+  samestory cluster fixtures/corpus/sample.jsonl --format md --report report.html
   samestory dedup articles.jsonl.gz -o groups.jsonl
-  cat dump.jsonl | samestory dedup - --format tsv")]
+  cat dump.jsonl | samestory dedup - --format tsv
+  samestory gen --articles 100000 -o corpus.jsonl.zst --truth truth/
+  samestory eval --truth truth/events.tsv clusters.jsonl")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
