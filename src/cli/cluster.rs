@@ -250,7 +250,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         let mb = res.dedup.stats.bytes as f64 / 1e6;
         let n = res.meta.articles as u64;
         eprintln!(
-            "samestory: {} articles, {:.1} MB in {:.2} s ({} articles/s, {:.1} MB/s); {} near-duplicate groups, {} event clusters, {} threads of several events{}",
+            "samestory: {} articles, {:.1} MB in {:.2} s ({} articles/s, {:.1} MB/s); {} near-duplicate groups, {} event clusters; story threads with several events: {}{}",
             thousands(n),
             mb,
             secs,
