@@ -250,29 +250,40 @@ const STEM_CACHE: usize = 1 << 18;
 
 thread_local! {
     // Snowball stemming costs more than everything else in extraction, and news vocabulary is
-    // Zipfian: a small per-thread memo of word -> term hash answers almost every lookup.
-    static STEMS: std::cell::RefCell<AHashMap<String, u64>> = std::cell::RefCell::new(AHashMap::new());
+    // Zipfian: a small per-thread memo of word -> term hash answers almost every lookup. Keys
+    // are 64-bit word hashes, so a lookup compares integers, not strings.
+    static STEMS: std::cell::RefCell<AHashMap<u64, u64>> = std::cell::RefCell::new(AHashMap::new());
 }
 
-/// Term hash of the stem of a lower-case word.
-fn stem_hash(lower: &str) -> u64 {
+/// 64-bit hash of a lower-case word, the key of the stop-word set and the stem cache.
+fn word_key(lower: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(lower.as_bytes())
+}
+
+/// Term hash of the stem of a lower-case word whose [`word_key`] is `key`.
+fn stem_hash(lower: &str, key: u64) -> u64 {
     STEMS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some(&h) = cache.get(lower) {
+        if let Some(&h) = cache.get(&key) {
             return h;
         }
         let h = term_hash(TermKind::Word, &stemmer().stem(lower));
         if cache.len() >= STEM_CACHE {
             cache.clear();
         }
-        cache.insert(lower.to_string(), h);
+        cache.insert(key, h);
         h
     })
 }
 
+fn is_stop_key(key: u64) -> bool {
+    static SET: std::sync::OnceLock<ahash::AHashSet<u64>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().map(|w| word_key(w)).collect()).contains(&key)
+}
+
+#[cfg(test)]
 fn is_stop(word: &str) -> bool {
-    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
+    is_stop_key(word_key(word))
 }
 
 fn term_hash(kind: TermKind, text: &str) -> u64 {
@@ -369,17 +380,19 @@ pub fn extract_with(
             } else {
                 lower.extend(token.chars().flat_map(char::to_lowercase));
             }
+            let key = word_key(&lower);
+            let stop = is_stop_key(key);
             let capitalised = first.is_uppercase();
-            if capitalised && !(starts_sentence && is_stop(&lower)) {
+            if capitalised && !(starts_sentence && stop) {
                 // A sentence-initial capital is only part of a name when more capitals follow:
                 // flush keeps one-word spans only for acronyms.
                 span.push(token);
             } else {
                 c.flush(&mut span, w);
             }
-            if lower.len() >= 3 && !is_stop(&lower) {
+            if lower.len() >= 3 && !stop {
                 // Stems match "taper"/"tapering" and plurals; the display keeps the word.
-                c.add_hashed(stem_hash(&lower), TermKind::Word, &lower, w);
+                c.add_hashed(stem_hash(&lower, key), TermKind::Word, &lower, w);
             }
         }
         c.flush(&mut span, w);
