@@ -375,6 +375,18 @@ struct Worker {
 }
 
 impl Worker {
+    /// Shingles `rec` into `self.shingles`; returns the boilerplate lines dropped.
+    fn shingle(&mut self, rec: &Record, params: &DedupParams, boilerplate: &Boilerplate) -> u64 {
+        record_shingles(
+            rec,
+            params,
+            boilerplate,
+            &mut self.tokens,
+            &mut self.shingler,
+            &mut self.shingles,
+        )
+    }
+
     fn new(params: &DedupParams) -> Self {
         Worker {
             tokens: Tokens::default(),
@@ -421,15 +433,7 @@ fn second_pass(
             .map_init(
                 || Worker::new(params),
                 |w, (sig, rec)| {
-                    let r = corpus.parse(&chunk, rec)?;
-                    let d = record_shingles(
-                        &r,
-                        params,
-                        boilerplate,
-                        &mut w.tokens,
-                        &mut w.shingler,
-                        &mut w.shingles,
-                    );
+                    let d = w.shingle(&corpus.parse(&chunk, rec)?, params, boilerplate);
                     hasher.sketch(&w.shingles, sig);
                     Ok(d)
                 },
@@ -478,15 +482,7 @@ fn shingle_sets(
                     if !wanted[base + i] {
                         return Ok(None);
                     }
-                    let r = corpus.parse(&chunk, rec)?;
-                    record_shingles(
-                        &r,
-                        params,
-                        boilerplate,
-                        &mut w.tokens,
-                        &mut w.shingler,
-                        &mut w.shingles,
-                    );
+                    w.shingle(&corpus.parse(&chunk, rec)?, params, boilerplate);
                     Ok(Some(into_set(std::mem::take(&mut w.shingles))))
                 },
             )

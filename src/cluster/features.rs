@@ -281,11 +281,6 @@ fn is_stop_key(key: u64) -> bool {
     SET.get_or_init(|| STOP_WORDS.iter().map(|w| word_key(w)).collect()).contains(&key)
 }
 
-#[cfg(test)]
-fn is_stop(word: &str) -> bool {
-    is_stop_key(word_key(word))
-}
-
 fn term_hash(kind: TermKind, text: &str) -> u64 {
     let h = xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), kind as u64 + 0x51);
     // Two top bits carry the kind; collisions across kinds are impossible, within a kind 2^-62.
