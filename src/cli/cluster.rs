@@ -71,7 +71,7 @@ pub struct ClusterArgs {
     ///
     /// Articles are compared by their event vectors: the most distinctive terms (TF-IDF),
     /// headline words and named entities. Lower merges more.
-    #[arg(long, default_value_t = 0.3, value_name = "COS")]
+    #[arg(long, default_value_t = 0.2, value_name = "COS")]
     pub event_threshold: f64,
 
     /// Days after an event's first report within which reports still join it
@@ -96,7 +96,7 @@ pub struct ClusterArgs {
     ///
     /// Candidate pairs come from MinHash LSH at this threshold; lower finds more pairs of
     /// reports worded differently, at some cost in time.
-    #[arg(long, default_value_t = 0.15, value_name = "J")]
+    #[arg(long, default_value_t = 0.1, value_name = "J")]
     pub candidate_threshold: f64,
 
     /// Terms in more than this share of all articles are ignored
@@ -109,6 +109,14 @@ pub struct ClusterArgs {
     /// cosine to the members, steadier for headline-only corpora.
     #[arg(long, value_enum, default_value_t = LinkageArg::Centroid)]
     pub linkage: LinkageArg,
+
+    /// After clustering, merge a cluster into a larger one whose centroid is this similar
+    ///
+    /// Single-pass assignment leaves fragments when the first reports of an event share few
+    /// words with later ones (headlines especially); one merge round, each cluster moving at
+    /// most once into a larger one, joins them. 0 turns it off.
+    #[arg(long, default_value_t = 0.2, value_name = "COS")]
+    pub merge_threshold: f64,
 
     /// Jaccard threshold of the near-duplicate stage (as `dedup --threshold`)
     #[arg(long, default_value_t = 0.5, value_name = "J")]
@@ -215,6 +223,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         top_terms: args.top_terms,
         candidate_threshold: args.candidate_threshold,
         max_df_share: args.max_df_share,
+        merge_threshold: (args.merge_threshold > 0.0).then_some(args.merge_threshold),
         linkage: match args.linkage {
             LinkageArg::Centroid => Linkage::Centroid,
             LinkageArg::Average => Linkage::Average,

@@ -41,6 +41,9 @@ pub struct StoryParams {
     pub max_df_share: f64,
     /// How a unit is compared with a cluster.
     pub linkage: Linkage,
+    /// Cosine between cluster centroids at which a fragment joins a larger cluster (None: no
+    /// merge round).
+    pub merge_threshold: Option<f64>,
     /// Seed of the sketches.
     pub seed: u64,
 }
@@ -49,13 +52,14 @@ impl Default for StoryParams {
     fn default() -> Self {
         StoryParams {
             top_terms: 32,
-            threshold: 0.3,
-            candidate_threshold: 0.15,
+            threshold: 0.2,
+            candidate_threshold: 0.1,
             window_days: 3,
             thread_window_days: 180,
             thread_overlap: 0.3,
             max_df_share: 0.2,
             linkage: Linkage::Centroid,
+            merge_threshold: Some(0.2),
             seed: 0,
         }
     }
@@ -255,8 +259,92 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
             cl.first_day = unit.first_day;
         }
     }
+    if let Some(t) = params.merge_threshold {
+        merge_fragments(&mut clusters, &mut cluster_of, units, params, t);
+    }
     let centroids: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
     EventClusters { cluster_of, centroids }
+}
+
+/// One round of centroid merging: single-pass assignment splits an event whose first reports
+/// share few words with later ones into fragments; a fragment whose centroid is close enough to
+/// a larger cluster's (and within the time window) joins it. Each cluster moves at most once and
+/// only into a larger one, so fragments cannot chain into a blob.
+fn merge_fragments(
+    clusters: &mut Vec<Centroid>,
+    cluster_of: &mut [u32],
+    units: &[Unit],
+    params: &StoryParams,
+    threshold: f64,
+) {
+    let m = clusters.len();
+    let vectors: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
+    let sizes: Vec<usize> = {
+        let mut s = vec![0usize; m];
+        for (u, &c) in cluster_of.iter().enumerate() {
+            s[c as usize] += units[u].size;
+        }
+        s
+    };
+    let pseudo: Vec<Unit> = (0..m)
+        .map(|c| Unit {
+            vector: vectors[c].clone(),
+            first_day: clusters[c].first_day,
+            size: sizes[c],
+            rank: c as u32,
+        })
+        .collect();
+    let pairs = candidates(&pseudo, params);
+    let mut best: Vec<Option<(f64, u32)>> = vec![None; m];
+    for &(a, b) in &pairs {
+        let s = vectors[a as usize].cosine(&vectors[b as usize]);
+        if s < threshold {
+            continue;
+        }
+        // The smaller cluster (ties: the later one) moves into the larger.
+        let (from, to) =
+            if (sizes[a as usize], b) > (sizes[b as usize], a) { (b, a) } else { (a, b) };
+        let slot = &mut best[from as usize];
+        if slot.is_none_or(|(bs, bt)| s > bs || (s == bs && to < bt)) {
+            *slot = Some((s, to));
+        }
+    }
+    // Targets that move themselves are not followed: one hop only.
+    let target: Vec<u32> = (0..m as u32)
+        .map(|c| match best[c as usize] {
+            Some((_, t)) if best[t as usize].is_none() => t,
+            _ => c,
+        })
+        .collect();
+    for c in cluster_of.iter_mut() {
+        *c = target[*c as usize];
+    }
+    for c in 0..m {
+        let t = target[c] as usize;
+        if t != c {
+            let moved = std::mem::take(&mut clusters[c]);
+            for (term, w) in moved.sum {
+                let e = clusters[t].sum.entry(term).or_insert(0.0);
+                let old = *e;
+                *e += w;
+                clusters[t].norm2 += *e * *e - old * old;
+            }
+            clusters[t].members += moved.members;
+        }
+    }
+    // Renumber densely so that every cluster index holds members.
+    let mut new_index = vec![u32::MAX; m];
+    let mut kept = Vec::new();
+    for (c, cl) in std::mem::take(clusters).into_iter().enumerate() {
+        if target[c] as usize == c {
+            new_index[c] = kept.len() as u32;
+            kept.push(cl);
+        }
+    }
+    for c in cluster_of.iter_mut() {
+        *c = new_index[*c as usize];
+    }
+    *clusters = kept;
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -356,6 +444,24 @@ mod tests {
         assert_eq!(t[0], t[1], "two shared entities, 100 days apart");
         assert_ne!(t[0], t[2], "one shared entity is not enough");
         assert_ne!(t[1], t[3], "300 days apart is beyond the window");
+    }
+
+    #[test]
+    fn fragments_of_one_event_merge_into_the_larger_cluster() {
+        let a: Vec<(u64, f32)> = (1..21).map(|t| (t, 1.0)).collect();
+        let b: Vec<(u64, f32)> = (13..33).map(|t| (t, 1.0)).collect();
+        let far: Vec<(u64, f32)> = (500..520).map(|t| (t, 1.0)).collect();
+        let units = vec![unit(&a, 0, 0), unit(&a, 0, 1), unit(&b, 1, 2), unit(&far, 1, 3)];
+        let off =
+            StoryParams { merge_threshold: None, candidate_threshold: 0.1, ..Default::default() };
+        let no_merge = StoryParams { threshold: 0.45, ..off.clone() };
+        let on = StoryParams { merge_threshold: Some(0.3), ..no_merge.clone() };
+        let r = cluster_events(&units, &no_merge);
+        assert_ne!(r.cluster_of[0], r.cluster_of[2], "cosine 0.4 to the centroid is below 0.45");
+        let r = cluster_events(&units, &on);
+        assert_eq!(r.cluster_of[0], r.cluster_of[2], "the fragment joins");
+        assert_ne!(r.cluster_of[0], r.cluster_of[3], "an unrelated cluster does not");
+        assert_eq!(r.centroids.len(), 2);
     }
 
     #[test]
