@@ -396,8 +396,8 @@ impl Worker {
     }
 }
 
-fn changed(corpus: &Corpus, rej: Rejection) -> Error {
-    let _ = corpus;
+/// A record that parsed in pass 1 but not later: the input changed under us.
+fn changed(rej: Rejection) -> Error {
     Error::parse(
         rej.input,
         rej.line,
@@ -440,7 +440,7 @@ fn second_pass(
             )
             .collect();
         for r in results {
-            dropped += r.map_err(|rej| changed(corpus, rej))?;
+            dropped += r.map_err(|rej| changed(rej))?;
         }
         sigs.extend_from_flat(&flat);
         let start = empty.len();
@@ -488,7 +488,7 @@ fn shingle_sets(
             )
             .collect();
         for g in got {
-            sets.push(g.map_err(|rej| changed(corpus, rej))?);
+            sets.push(g.map_err(|rej| changed(rej))?);
         }
         Ok(())
     })?;

@@ -174,8 +174,8 @@ impl Corpus {
     }
 
     /// Reads every record in corpus order, handing chunks to `f` on the calling thread while a
-    /// background thread reads (and decompresses) the next ones. An empty input is an error
-    /// reported through `on_empty`, which decides whether the scan goes on.
+    /// background thread reads (and decompresses) the next ones. An input without any record
+    /// is an error, as is the first error `f` returns; either stops the scan.
     pub fn scan<F>(&self, mut f: F) -> Result<()>
     where
         F: FnMut(Chunk) -> Result<()>,
@@ -347,15 +347,6 @@ fn rename(e: Error, input: &Input) -> Error {
         Error::Io { source, .. } => Error::io(&input.name, source),
         other => other,
     }
-}
-
-/// Fails unless `rec` parses; for tests and small tools.
-pub fn expect_record<'a>(
-    corpus: &Corpus,
-    chunk: &'a Chunk,
-    rec: &'a RawRecord,
-) -> Result<Record<'a>> {
-    corpus.parse(chunk, rec).map_err(|r| r.to_error())
 }
 
 #[cfg(test)]
