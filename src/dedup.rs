@@ -440,7 +440,7 @@ fn second_pass(
             )
             .collect();
         for r in results {
-            dropped += r.map_err(|rej| changed(rej))?;
+            dropped += r.map_err(changed)?;
         }
         sigs.extend_from_flat(&flat);
         let start = empty.len();
@@ -488,7 +488,7 @@ fn shingle_sets(
             )
             .collect();
         for g in got {
-            sets.push(g.map_err(|rej| changed(rej))?);
+            sets.push(g.map_err(changed)?);
         }
         Ok(())
     })?;
