@@ -15,6 +15,7 @@
 //! diffs at a few per group, so 10,000 clusters stay within tens of megabytes, and cards use
 //! `content-visibility: auto` so the browser lays out only what is on screen.
 
+use super::{date_span, plural};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{self, Write};
@@ -637,19 +638,6 @@ fn write_foot(
         buf,
         ". Self-contained: this page loads nothing from the network.</footer>\n<script>{JS}</script>\n</body>\n</html>"
     )
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// `first – last`, one day when they agree, `None` when undated.
-fn date_span(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    match (first, last) {
-        (Some(a), Some(b)) if a != b => Some(format!("{a} – {b}")),
-        (Some(a), _) | (None, Some(a)) => Some(a.to_string()),
-        (None, None) => None,
-    }
 }
 
 /// A headline cut to [`SHORT_HEADLINE`] characters (never inside a character) for links.

@@ -8,6 +8,7 @@
 //! `<a id>` anchors (`c12`, `t3`) because generated heading slugs differ between renderers.
 //! Cost: linear in the clusters, the members shown and the thread links.
 
+use super::{date_span, plural};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
@@ -232,19 +233,6 @@ fn write_threads(
         writeln!(out)?;
     }
     writeln!(out)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// `first – last`, one day when they agree, `None` when undated.
-fn date_span(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    match (first, last) {
-        (Some(a), Some(b)) if a != b => Some(format!("{a} – {b}")),
-        (Some(a), _) | (None, Some(a)) => Some(a.to_string()),
-        (None, None) => None,
-    }
 }
 
 /// Escapes text for use inside a line: collapses whitespace (a newline could start a block) and

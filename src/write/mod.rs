@@ -10,6 +10,20 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// `n` with the singular or plural noun, for people.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `first – last`, one day when they agree, `None` when undated.
+pub(crate) fn date_span(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    match (first, last) {
+        (Some(a), Some(b)) if a != b => Some(format!("{a} – {b}")),
+        (Some(a), _) | (None, Some(a)) => Some(a.to_string()),
+        (None, None) => None,
+    }
+}
+
 /// Compression applied to an output file, chosen from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
