@@ -8,6 +8,10 @@
 //! exact verification a third pass rebuilds the shingle sets of the articles that have
 //! candidates. Each pass runs on all threads (rayon) over chunks of records, and every result
 //! is a pure function of the article, so output does not depend on the thread count.
+//!
+//! A [`Rider`] does a caller's own per-article work inside these two reads (story clustering
+//! counts term document frequencies in pass 1 and builds event vectors in pass 2): reading and
+//! parsing a corpus costs as much as deduplicating it, so the reads are shared, not repeated.
 
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -83,6 +87,48 @@ pub struct DedupResult {
     pub stats: DedupStats,
 }
 
+/// Per-article work that rides along deduplication's two reads of the corpus.
+///
+/// Pass 1 calls [`Rider::count`] on every readable record (per-worker accumulators, merged;
+/// records later rejected for a repeated id are counted too), then [`Rider::counted`] once
+/// with the merged total. Pass 2 calls [`Rider::keep`] on every accepted article, in
+/// parallel, and [`Rider::store`] with the results in article order on one thread.
+pub trait Rider: Sync {
+    /// What pass 1 accumulates.
+    type Count: Send;
+    /// What pass 2 makes of one article.
+    type Kept: Send;
+    /// A fresh accumulator.
+    fn new_count(&self) -> Self::Count;
+    /// Counts one record.
+    fn count(&self, acc: &mut Self::Count, rec: &Record<'_>);
+    /// Adds `from` into `into`.
+    fn merge(&self, into: &mut Self::Count, from: Self::Count);
+    /// Receives the corpus-wide count before pass 2.
+    fn counted(&mut self, total: Self::Count);
+    /// Works on one accepted article; `words` are its text's word hashes under the shingle
+    /// seed when the text has words (deduplication tokenised it already).
+    fn keep(&self, rec: &Record<'_>, words: Option<&[u64]>) -> Self::Kept;
+    /// Receives article `index`'s result; called in article order.
+    fn store(&mut self, index: usize, kept: Self::Kept) -> Result<()>;
+}
+
+/// The rider that does nothing.
+struct NoRider;
+
+impl Rider for NoRider {
+    type Count = ();
+    type Kept = ();
+    fn new_count(&self) {}
+    fn count(&self, _: &mut (), _: &Record<'_>) {}
+    fn merge(&self, _: &mut (), _: ()) {}
+    fn counted(&mut self, _: ()) {}
+    fn keep(&self, _: &Record<'_>, _: Option<&[u64]>) {}
+    fn store(&mut self, _: usize, _: ()) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// Runs the near-duplicate pipeline over `corpus`. With `skip_invalid`, unreadable records are
 /// returned as rejections; otherwise the first one stops the run with its error.
 pub fn dedup(
@@ -91,15 +137,27 @@ pub fn dedup(
     skip_invalid: bool,
     progress: &dyn Progress,
 ) -> Result<DedupResult> {
+    dedup_with(corpus, params, skip_invalid, progress, &mut NoRider)
+}
+
+/// [`dedup`], with `rider`'s work done in the same reads.
+pub fn dedup_with<R: Rider>(
+    corpus: &Corpus,
+    params: &DedupParams,
+    skip_invalid: bool,
+    progress: &dyn Progress,
+    rider: &mut R,
+) -> Result<DedupResult> {
     params.validate()?;
     let lsh = choose_bands(params.threshold, params.num_perm, params.bands, params.rows)?;
     let mut stats = DedupStats::default();
 
     // Pass 1: check records, collect metadata, count candidate boilerplate lines.
     progress.phase("reading", None);
-    let scan = first_pass(corpus, params, skip_invalid, progress, &mut stats)?;
+    let scan = first_pass(corpus, params, skip_invalid, progress, &mut stats, rider)?;
     progress.finish_phase();
-    let FirstPass { mut articles, mut rejected, mut accepted, line_counts } = scan;
+    let FirstPass { mut articles, mut rejected, mut accepted, line_counts, count } = scan;
+    rider.counted(count);
     reject_duplicate_ids(corpus, &mut articles, &mut rejected, &mut accepted, skip_invalid)?;
     let n = articles.len();
     let boilerplate = if params.boilerplate.enabled {
@@ -114,7 +172,7 @@ pub fn dedup(
     // Pass 2: signatures.
     progress.phase("sketching", Some(n as u64));
     let (signatures, dropped, empty) =
-        second_pass(corpus, params, &accepted, &boilerplate, progress)?;
+        second_pass(corpus, params, &accepted, &boilerplate, progress, rider)?;
     progress.finish_phase();
     stats.boilerplate_dropped = dropped;
     stats.empty_articles = empty.iter().filter(|&&e| e).count() as u64;
@@ -194,25 +252,27 @@ pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-struct FirstPass {
+struct FirstPass<C> {
     articles: Vec<ArticleInfo>,
     rejected: Vec<Rejection>,
     /// Per record in corpus order: accepted or not.
     accepted: Vec<bool>,
     line_counts: AHashMap<u64, u32>,
+    count: C,
 }
 
 /// Raw lines longer than this many bytes per allowed word cannot be short enough to be
 /// boilerplate, so pass 1 does not tokenise them.
 const MAX_BYTES_PER_WORD: usize = 40;
 
-fn first_pass(
+fn first_pass<R: Rider>(
     corpus: &Corpus,
     params: &DedupParams,
     skip_invalid: bool,
     progress: &dyn Progress,
     stats: &mut DedupStats,
-) -> Result<FirstPass> {
+    rider: &R,
+) -> Result<FirstPass<R::Count>> {
     let bp = &params.boilerplate;
     let count_lines = bp.enabled;
     let max_words = bp.max_words;
@@ -222,29 +282,49 @@ fn first_pass(
         rejected: Vec::new(),
         accepted: Vec::new(),
         line_counts: AHashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
+        count: rider.new_count(),
     };
+    type Parsed = Result<(ArticleInfo, Vec<u64>), Rejection>;
+    type Part<C> = (C, Vec<(usize, Parsed)>);
     corpus.scan(|chunk: Chunk| {
         stats.bytes += chunk.len_bytes();
         stats.records += chunk.records.len() as u64;
-        let results: Vec<Result<(ArticleInfo, Vec<u64>), Rejection>> = chunk
+        // Each worker folds its records' rider counts into one accumulator; results carry
+        // their record number so that they are taken in corpus order.
+        let parts: Vec<Part<R::Count>> = chunk
             .records
             .par_iter()
-            .map_init(Tokens::default, |tokens, rec| {
-                let r = corpus.parse(&chunk, rec)?;
-                let mut lines = Vec::new();
-                if count_lines {
-                    short_line_hashes(&r.text, seed, max_words, tokens, &mut lines);
-                }
-                let info = ArticleInfo {
-                    id: r.id.into_owned(),
-                    published: r.published,
-                    len: u32::try_from(r.text.len()).unwrap_or(u32::MAX),
-                    loc: rec.loc,
-                };
-                Ok((info, lines))
-            })
+            .enumerate()
+            .fold(
+                || (rider.new_count(), Vec::new(), Tokens::default()),
+                |(mut acc, mut done, mut tokens), (i, rec)| {
+                    let parsed = corpus.parse(&chunk, rec).map(|r| {
+                        let mut lines = Vec::new();
+                        if count_lines {
+                            short_line_hashes(&r.text, seed, max_words, &mut tokens, &mut lines);
+                        }
+                        rider.count(&mut acc, &r);
+                        let info = ArticleInfo {
+                            id: r.id.into_owned(),
+                            published: r.published,
+                            len: u32::try_from(r.text.len()).unwrap_or(u32::MAX),
+                            loc: rec.loc,
+                        };
+                        (info, lines)
+                    });
+                    done.push((i, parsed));
+                    (acc, done, tokens)
+                },
+            )
+            .map(|(acc, done, _)| (acc, done))
             .collect();
-        for res in results {
+        let mut results: Vec<(usize, Parsed)> = Vec::with_capacity(chunk.records.len());
+        for (acc, done) in parts {
+            rider.merge(&mut out.count, acc);
+            results.extend(done);
+        }
+        results.sort_unstable_by_key(|r| r.0);
+        for (_, res) in results {
             match res {
                 Ok((info, lines)) => {
                     for h in lines {
@@ -348,7 +428,8 @@ fn reject_duplicate_ids(
 }
 
 /// Shingles of one record's text (or its title when the text has no words), boilerplate
-/// skipped. Returns the number of boilerplate lines dropped.
+/// skipped. Returns the number of boilerplate lines dropped, and whether `tokens` still holds
+/// the text's words (not the title's).
 fn record_shingles(
     rec: &Record,
     params: &DedupParams,
@@ -356,7 +437,7 @@ fn record_shingles(
     tokens: &mut Tokens,
     shingler: &mut Shingler,
     out: &mut Vec<u64>,
-) -> u64 {
+) -> (u64, bool) {
     out.clear();
     tokenize(&rec.text, params.shingle.seed, params.shingle.char_shingles, tokens);
     let dropped = shingler.shingles(tokens, boilerplate, out) as u64;
@@ -364,27 +445,32 @@ fn record_shingles(
         // Headline-only records (wire flashes, feeds without bodies) are compared by headline.
         tokenize(&rec.title, params.shingle.seed, params.shingle.char_shingles, tokens);
         shingler.shingles(tokens, &Boilerplate::default(), out);
+        return (dropped, false);
     }
-    dropped
+    (dropped, true)
 }
 
 struct Worker {
     tokens: Tokens,
     shingler: Shingler,
     shingles: Vec<u64>,
+    /// Whether `tokens` holds the last record's text (not its title).
+    text_words: bool,
 }
 
 impl Worker {
     /// Shingles `rec` into `self.shingles`; returns the boilerplate lines dropped.
     fn shingle(&mut self, rec: &Record, params: &DedupParams, boilerplate: &Boilerplate) -> u64 {
-        record_shingles(
+        let (dropped, text_words) = record_shingles(
             rec,
             params,
             boilerplate,
             &mut self.tokens,
             &mut self.shingler,
             &mut self.shingles,
-        )
+        );
+        self.text_words = text_words;
+        dropped
     }
 
     fn new(params: &DedupParams) -> Self {
@@ -392,6 +478,7 @@ impl Worker {
             tokens: Tokens::default(),
             shingler: Shingler::new(params.shingle.clone()),
             shingles: Vec::new(),
+            text_words: false,
         }
     }
 }
@@ -406,12 +493,13 @@ fn changed(rej: Rejection) -> Error {
     )
 }
 
-fn second_pass(
+fn second_pass<R: Rider>(
     corpus: &Corpus,
     params: &DedupParams,
     accepted: &[bool],
     boilerplate: &Boilerplate,
     progress: &dyn Progress,
+    rider: &mut R,
 ) -> Result<(Signatures, u64, Vec<bool>)> {
     let k = params.num_perm;
     let hasher = MinHasher::new(k, params.seed);
@@ -419,6 +507,7 @@ fn second_pass(
     let mut dropped = 0u64;
     let mut empty = Vec::new();
     let mut next = 0usize;
+    let mut next_article = 0usize;
     corpus.scan(|chunk: Chunk| {
         let flags = accepted.get(next..next + chunk.records.len()).ok_or_else(|| {
             Error::parse("input", 0, "record", "input changed while being read: more records")
@@ -427,21 +516,28 @@ fn second_pass(
         let recs: Vec<_> =
             chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
         let mut flat = vec![0u32; recs.len() * k];
-        let results: Vec<Result<u64, Rejection>> = flat
+        let shared: &R = rider;
+        let results: Vec<Result<(u64, R::Kept), Rejection>> = flat
             .par_chunks_mut(k)
             .zip(recs.par_iter())
             .map_init(
                 || Worker::new(params),
                 |w, (sig, rec)| {
-                    let d = w.shingle(&corpus.parse(&chunk, rec)?, params, boilerplate);
+                    let r = corpus.parse(&chunk, rec)?;
+                    let d = w.shingle(&r, params, boilerplate);
                     hasher.sketch(&w.shingles, sig);
-                    Ok(d)
+                    let words = w.text_words.then_some(w.tokens.words.as_slice());
+                    Ok((d, shared.keep(&r, words)))
                 },
             )
             .collect();
-        for r in results {
-            dropped += r.map_err(changed)?;
+        let first = next_article;
+        for (i, r) in results.into_iter().enumerate() {
+            let (d, kept) = r.map_err(changed)?;
+            dropped += d;
+            rider.store(first + i, kept)?;
         }
+        next_article += recs.len();
         sigs.extend_from_flat(&flat);
         let start = empty.len();
         empty.extend((start..start + recs.len()).map(|i| sigs.is_empty_at(i)));
@@ -526,4 +622,79 @@ pub fn keep_order(articles: &[ArticleInfo], keep: Keep) -> Vec<u64> {
         prio[i as usize] = p as u64;
     }
     prio
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+    use crate::read::FieldMap;
+
+    /// Records what it is shown, to check the rider contract.
+    #[derive(Default)]
+    struct Recorder {
+        counted: Vec<String>,
+        kept: Vec<(usize, String, bool)>,
+    }
+
+    impl Rider for Recorder {
+        type Count = Vec<String>;
+        type Kept = (String, bool);
+        fn new_count(&self) -> Vec<String> {
+            Vec::new()
+        }
+        fn count(&self, acc: &mut Vec<String>, rec: &Record<'_>) {
+            acc.push(rec.id.to_string());
+        }
+        fn merge(&self, into: &mut Vec<String>, from: Vec<String>) {
+            into.extend(from);
+        }
+        fn counted(&mut self, total: Vec<String>) {
+            self.counted = total;
+        }
+        fn keep(&self, rec: &Record<'_>, words: Option<&[u64]>) -> (String, bool) {
+            (rec.id.to_string(), words.is_some_and(|w| !w.is_empty()))
+        }
+        fn store(&mut self, index: usize, (id, words): (String, bool)) -> Result<()> {
+            self.kept.push((index, id, words));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_rider_sees_every_article_once_in_order_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        let mut lines = String::new();
+        for i in 0..3000 {
+            let text = if i % 10 == 0 {
+                String::new()
+            } else {
+                format!("story {} about the harbour and the ferry strike on day {}", i % 40, i)
+            };
+            lines
+                .push_str(&format!("{{\"id\":\"a{i}\",\"title\":\"t{i}\",\"text\":\"{text}\"}}\n"));
+        }
+        lines.push_str("{\"id\":\"a5\",\"text\":\"a repeated id\"}\n");
+        lines.push_str("not json\n");
+        std::fs::write(&path, lines).unwrap();
+        let corpus = Corpus::open(&[path], FieldMap::default()).unwrap();
+        let params = DedupParams::default();
+        let plain = dedup(&corpus, &params, true, &NoProgress).unwrap();
+        let mut rider = Recorder::default();
+        let ridden = dedup_with(&corpus, &params, true, &NoProgress, &mut rider).unwrap();
+        assert_eq!(plain.groups, ridden.groups);
+        assert_eq!(plain.articles, ridden.articles);
+        assert_eq!(ridden.rejected.len(), 2, "the repeated id and the bad line");
+        // Pass 1 counts every readable record, the repeated id included.
+        assert_eq!(rider.counted.len(), 3001);
+        // Pass 2 keeps exactly the accepted articles, in article order.
+        assert_eq!(rider.kept.len(), ridden.articles.len());
+        for (k, (index, id, words)) in rider.kept.iter().enumerate() {
+            assert_eq!(*index, k);
+            assert_eq!(*id, ridden.articles[k].id);
+            // Headline-only records get no text words: they were shingled by title.
+            assert_eq!(*words, k % 10 != 0, "article {id}");
+        }
+    }
 }

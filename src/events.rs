@@ -1,23 +1,24 @@
 //! The story-clustering pipeline: near-duplicate groups (via [`crate::dedup`]), then event
 //! clusters and story threads (via [`crate::cluster::story`]), then per-cluster summaries.
 //!
-//! Reads the corpus twice more than `dedup`: once to count term document frequencies, once to
-//! build event vectors and keep what summaries and reports need (headline, outlet, link, date,
-//! and the first [`TEXT_KEEP`] bytes of each text).
+//! It reads the corpus no more often than `dedup` does: a [`Rider`] counts term document
+//! frequencies (event terms, and the summariser's words) in deduplication's first read and
+//! builds each article's event vector in its second. What summaries need later (headline,
+//! outlet, link and the first [`TEXT_KEEP`] bytes of the text) goes to a [`Spill`] file, not
+//! to memory, and is read back one cluster at a time: memory holds event vectors (a few
+//! hundred bytes an article), not texts.
 
-use ahash::AHashMap;
 use rayon::prelude::*;
 
 use crate::article::format_date;
-use crate::cluster::features::{
-    event_vector, extract, extract_with, DocFreq, EventVector, RawTerm, TermKind,
-};
+use crate::cluster::features::{event_vector, DocFreq, EventVector, Extractor, TermKind};
 use crate::cluster::story::{cluster_events, link_threads, StoryParams, Unit};
-use crate::dedup::{dedup, round4, DedupResult};
+use crate::dedup::{dedup_with, round4, DedupResult, Rider};
 use crate::error::{Error, Result};
 use crate::params::DedupParams;
 use crate::progress::Progress;
-use crate::read::{Chunk, Corpus};
+use crate::read::{Corpus, Record};
+use crate::spill::{pack, unpack, Slot, Spill, SpillReader};
 use crate::story::{ClusterSummary, DayCount, MemberSummary, ReportMeta, ThreadSummary};
 use crate::summarize::{summarize, MemberText, SummaryParams, TermStats};
 
@@ -40,36 +41,108 @@ pub struct StoryResult {
     pub meta: ReportMeta,
 }
 
-/// Display texts of the terms an article's vector kept.
-type Labels = Vec<(u64, String)>;
-
-struct Kept {
-    title: String,
-    source: String,
-    url: String,
-    text: String,
-    vector: EventVector,
+/// The story stage's work inside deduplication's reads.
+struct EventRider<'p> {
+    story: &'p StoryParams,
+    /// The shingle seed: the summariser's word statistics key on deduplication's word hashes.
+    seed: u64,
+    df: DocFreq,
+    words: TermStats,
+    vectors: Vec<EventVector>,
+    slots: Vec<Slot>,
+    spill: Spill,
 }
 
-fn for_each_article<F>(corpus: &Corpus, res: &DedupResult, mut f: F) -> Result<()>
-where
-    F: FnMut(&Chunk, &[(usize, &crate::read::RawRecord)]) -> Result<()>,
-{
-    let mut next = 0usize;
-    corpus.scan(|chunk: Chunk| {
-        let mut mine = Vec::new();
-        for rec in &chunk.records {
-            if next < res.articles.len() && res.articles[next].loc == rec.loc {
-                mine.push((next, rec));
-                next += 1;
-            }
+/// Pass-1 accumulator: counts, plus the worker's extraction scratch.
+struct Counts {
+    df: DocFreq,
+    words: TermStats,
+    scratch: Extractor,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<(Extractor, Vec<u8>)> =
+        std::cell::RefCell::new((Extractor::new(), Vec::new()));
+}
+
+impl Rider for EventRider<'_> {
+    type Count = Counts;
+    type Kept = (EventVector, Vec<u8>);
+
+    fn new_count(&self) -> Counts {
+        Counts {
+            df: DocFreq::new(),
+            words: TermStats::with_seed(self.seed),
+            scratch: Extractor::new(),
         }
-        f(&chunk, &mine)
-    })?;
-    if next != res.articles.len() {
-        return Err(Error::parse("input", 0, "record", "input changed while being read"));
     }
-    Ok(())
+
+    fn count(&self, acc: &mut Counts, rec: &Record<'_>) {
+        let terms = acc.scratch.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
+        acc.df.add_hashes(terms.iter().map(|t| t.hash));
+        acc.words.add_document(&rec.text);
+    }
+
+    fn merge(&self, into: &mut Counts, from: Counts) {
+        into.df.merge(from.df);
+        into.words.merge(from.words);
+    }
+
+    fn counted(&mut self, total: Counts) {
+        self.df = total.df;
+        self.words = total.words;
+    }
+
+    fn keep(&self, rec: &Record<'_>, _words: Option<&[u64]>) -> (EventVector, Vec<u8>) {
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (extractor, _) = &mut *guard;
+            let terms = extractor.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
+            let vector =
+                event_vector(terms, &self.df, self.story.top_terms, self.story.max_df_share);
+            let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
+            pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
+            (vector, record)
+        })
+    }
+
+    fn store(&mut self, index: usize, (vector, record): (EventVector, Vec<u8>)) -> Result<()> {
+        debug_assert_eq!(index, self.vectors.len());
+        self.vectors.push(vector);
+        self.slots.push(self.spill.push(&record)?);
+        Ok(())
+    }
+}
+
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut at = max;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    &text[..at]
+}
+
+/// One article's spilled fields.
+struct Spilled {
+    bytes: Vec<u8>,
+}
+
+impl Spilled {
+    fn read(reader: &SpillReader, slot: Slot) -> Result<Spilled> {
+        let mut bytes = Vec::new();
+        reader.read(slot, &mut bytes)?;
+        unpack::<4>(&bytes)?;
+        Ok(Spilled { bytes })
+    }
+
+    /// Title, source, url, text.
+    fn fields(&self) -> [&str; 4] {
+        unpack::<4>(&self.bytes).expect("checked when read")
+    }
 }
 
 /// Runs near-duplicate detection, event clustering, threads and summaries.
@@ -80,104 +153,25 @@ pub fn cluster(
     skip_invalid: bool,
     progress: &dyn Progress,
 ) -> Result<StoryResult> {
-    let res = dedup(corpus, dedup_params, skip_invalid, progress)?;
+    let mut rider = EventRider {
+        story,
+        seed: dedup_params.shingle.seed,
+        df: DocFreq::new(),
+        words: TermStats::with_seed(dedup_params.shingle.seed),
+        vectors: Vec::new(),
+        slots: Vec::new(),
+        spill: Spill::new()?,
+    };
+    let mut res = dedup_with(corpus, dedup_params, skip_invalid, progress, &mut rider)?;
+    // Signatures are done with once groups exist; free them before the next peak.
+    res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
-
-    // Document frequencies of terms (and, for summaries, of words).
-    progress.phase("terms", Some(n as u64));
-    let mut df = DocFreq::new();
-    let mut words = TermStats::new();
-    for_each_article(corpus, &res, |chunk, recs| {
-        let (d, w) = recs
-            .par_iter()
-            .fold(
-                || (DocFreq::new(), TermStats::new(), Vec::new()),
-                |(mut d, mut w, mut buf): (DocFreq, TermStats, Vec<RawTerm>), (_, rec)| {
-                    if let Ok(r) = corpus.parse(chunk, rec) {
-                        extract_with(&r.title, &r.text, TITLE_WEIGHT, false, &mut buf);
-                        d.add_hashes(buf.iter().map(|t| t.hash));
-                        w.add_document(&r.text);
-                    }
-                    (d, w, buf)
-                },
-            )
-            .map(|(d, w, _)| (d, w))
-            .reduce(
-                || (DocFreq::new(), TermStats::new()),
-                |(mut d1, mut w1), (d2, w2)| {
-                    d1.merge(d2);
-                    w1.merge(w2);
-                    (d1, w1)
-                },
-            );
-        df.merge(d);
-        words.merge(w);
-        progress.advance(recs.len() as u64);
-        Ok(())
-    })?;
-    progress.finish_phase();
-
-    // Event vectors, and what the summaries need.
-    progress.phase("events", Some(n as u64));
-    let mut kept: Vec<Option<Kept>> = (0..n).map(|_| None).collect();
-    let mut names: AHashMap<u64, String> = AHashMap::new();
-    for_each_article(corpus, &res, |chunk, recs| {
-        let got: Vec<(usize, Kept, Labels)> = recs
-            .par_iter()
-            .map_init(Vec::new, |buf: &mut Vec<RawTerm>, &(i, rec)| {
-                let r = corpus.parse(chunk, rec).map_err(|r| r.to_error())?;
-                extract(&r.title, &r.text, TITLE_WEIGHT, buf);
-                let vector = event_vector(buf, &df, story.top_terms, story.max_df_share);
-                let labels: Vec<(u64, String)> = buf
-                    .iter()
-                    .filter(|t| vector.terms.binary_search(&t.hash).is_ok())
-                    .map(|t| (t.hash, t.text.clone()))
-                    .collect();
-                let mut text = r.text.to_string();
-                if text.len() > TEXT_KEEP {
-                    let mut cut = TEXT_KEEP;
-                    while !text.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    text.truncate(cut);
-                }
-                let k = Kept {
-                    title: r.title.to_string(),
-                    source: r.source.to_string(),
-                    url: r.url.to_string(),
-                    text,
-                    vector,
-                };
-                Ok((i, k, labels))
-            })
-            .collect::<Result<_>>()?;
-        for (i, k, labels) in got {
-            kept[i] = Some(k);
-            for (h, t) in labels {
-                // Several surface forms share a stem; keep one that does not depend on
-                // input order.
-                match names.entry(h) {
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        if t < *e.get() {
-                            e.insert(t);
-                        }
-                    }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(t);
-                    }
-                }
-            }
-        }
-        progress.advance(recs.len() as u64);
-        Ok(())
-    })?;
-    progress.finish_phase();
-    let kept: Vec<Kept> = kept
-        .into_iter()
-        .map(|k| {
-            k.ok_or_else(|| Error::parse("input", 0, "record", "input changed while being read"))
-        })
-        .collect::<Result<_>>()?;
+    let EventRider { df, words, vectors, slots, spill, .. } = rider;
+    drop(df);
+    if vectors.len() != n {
+        return Err(Error::parse("input", 0, "record", "input changed while being read"));
+    }
+    let spill = spill.finish()?;
 
     // Units: near-duplicate groups.
     progress.phase("clustering", None);
@@ -194,7 +188,7 @@ pub fn cluster(
         .groups
         .iter()
         .map(|g| Unit {
-            vector: kept[g.representative as usize].vector.clone(),
+            vector: vectors[g.representative as usize].clone(),
             first_day: g
                 .members
                 .iter()
@@ -221,23 +215,16 @@ pub fn cluster(
         members_of[c].extend(group.members.iter().map(|&(m, _)| m));
     }
     let sparams = SummaryParams::default();
+    let ctx =
+        Context { res: &res, vectors: &vectors, slots: &slots, spill: &spill, group_of: &group_of };
     let mut clusters: Vec<(usize, ClusterSummary)> = members_of
         .par_iter()
         .enumerate()
         .map(|(c, members)| {
-            let summary = summarize_cluster(
-                members,
-                &ev.centroids[c],
-                &res,
-                &kept,
-                &group_of,
-                &names,
-                &words,
-                &sparams,
-            );
-            (c, summary)
+            let summary = summarize_cluster(members, &ev.centroids[c], &ctx, &words, &sparams)?;
+            Ok((c, summary))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     // Largest first, then earliest, then by the first member id.
     clusters.sort_by(|(_, a), (_, b)| {
         b.size
@@ -293,41 +280,52 @@ pub fn cluster(
     Ok(StoryResult { dedup: res, clusters, threads, meta })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What summaries read from.
+struct Context<'a> {
+    res: &'a DedupResult,
+    vectors: &'a [EventVector],
+    slots: &'a [Slot],
+    spill: &'a SpillReader,
+    group_of: &'a [u32],
+}
+
 fn summarize_cluster(
     members: &[u32],
     centroid: &EventVector,
-    res: &DedupResult,
-    kept: &[Kept],
-    group_of: &[u32],
-    names: &AHashMap<u64, String>,
+    ctx: &Context,
     words: &TermStats,
     params: &SummaryParams,
-) -> ClusterSummary {
+) -> Result<ClusterSummary> {
+    let (res, group_of) = (ctx.res, ctx.group_of);
     let arts = &res.articles;
     let reps: std::collections::HashSet<u32> =
         members.iter().map(|&m| res.groups[group_of[m as usize] as usize].representative).collect();
+    let spilled: Vec<Spilled> = members
+        .iter()
+        .map(|&m| Spilled::read(ctx.spill, ctx.slots[m as usize]))
+        .collect::<Result<_>>()?;
+    let fields: Vec<[&str; 4]> = spilled.iter().map(Spilled::fields).collect();
     let texts: Vec<MemberText> = members
         .iter()
-        .map(|&m| {
-            let k = &kept[m as usize];
-            MemberText {
-                id: &arts[m as usize].id,
-                title: &k.title,
-                text: &k.text,
-                source: &k.source,
-                published: arts[m as usize].published,
-                group: group_of[m as usize],
-                is_group_representative: reps.contains(&m),
-            }
+        .zip(&fields)
+        .map(|(&m, &[title, source, _, text])| MemberText {
+            id: &arts[m as usize].id,
+            title,
+            text,
+            source,
+            published: arts[m as usize].published,
+            group: group_of[m as usize],
+            is_group_representative: reps.contains(&m),
         })
         .collect();
     let summary = summarize(&texts, words, params);
-    let mut scored: Vec<(u32, f64)> = members
+    // (member, similarity, position in `members`)
+    let mut scored: Vec<(u32, f64, usize)> = members
         .iter()
-        .map(|&m| {
-            let v = &kept[m as usize].vector;
-            (m, if v.is_empty() { 0.0 } else { round4(v.cosine(centroid).clamp(0.0, 1.0)) })
+        .enumerate()
+        .map(|(k, &m)| {
+            let v = &ctx.vectors[m as usize];
+            (m, if v.is_empty() { 0.0 } else { round4(v.cosine(centroid).clamp(0.0, 1.0)) }, k)
         })
         .collect();
     scored.sort_by(|a, b| {
@@ -349,17 +347,29 @@ fn summarize_cluster(
     }
     let first_outlet = members
         .iter()
-        .filter(|&&m| arts[m as usize].published.is_some() && !kept[m as usize].source.is_empty())
-        .min_by_key(|&&m| (arts[m as usize].published, arts[m as usize].id.as_str()))
-        .map(|&m| kept[m as usize].source.clone());
-    let outlets: std::collections::BTreeSet<&str> = members
-        .iter()
-        .map(|&m| kept[m as usize].source.as_str())
-        .filter(|s| !s.is_empty())
-        .collect();
+        .zip(&fields)
+        .filter(|(&m, f)| arts[m as usize].published.is_some() && !f[1].is_empty())
+        .min_by_key(|(&m, _)| (arts[m as usize].published, arts[m as usize].id.as_str()))
+        .map(|(_, f)| f[1].to_string());
+    let outlets: std::collections::BTreeSet<&str> =
+        fields.iter().map(|f| f[1]).filter(|s| !s.is_empty()).collect();
     let groups: std::collections::BTreeSet<u32> =
         members.iter().map(|&m| group_of[m as usize]).collect();
+    // Keywords and entities come from the summariser (distinctive against the corpus); when
+    // it finds none, the centroid's own heaviest terms stand in, named by re-extracting them
+    // from the members (rare, so not worth keeping every term's text for).
     let label = |kind: TermKind, max: usize| -> Vec<String> {
+        let mut names: ahash::AHashMap<u64, String> = ahash::AHashMap::new();
+        let mut scratch = Extractor::new();
+        for t in &texts {
+            for term in scratch.extract(t.title, t.text, TITLE_WEIGHT, true) {
+                // Several surface forms share a stem: keep one independent of member order.
+                let e = names.entry(term.hash).or_insert_with(|| term.text.clone());
+                if term.text < *e {
+                    *e = term.text.clone();
+                }
+            }
+        }
         let mut v: Vec<(f32, &String)> = centroid
             .terms
             .iter()
@@ -370,8 +380,6 @@ fn summarize_cluster(
         v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         v.into_iter().take(max).map(|x| x.1.clone()).collect()
     };
-    // Keywords come from the summariser (distinctive against the corpus); fall back to the
-    // centroid's own top words when it found none.
     let keywords = if summary.keywords.is_empty() {
         label(TermKind::Word, params.keywords)
     } else {
@@ -382,7 +390,7 @@ fn summarize_cluster(
     } else {
         summary.entities
     };
-    ClusterSummary {
+    Ok(ClusterSummary {
         cluster: 0,
         size: members.len(),
         headline: summary.headline,
@@ -401,21 +409,21 @@ fn summarize_cluster(
         mixed: members.len() >= 4 && cohesion < 0.35,
         members: scored
             .iter()
-            .map(|&(m, s)| {
-                let k = &kept[m as usize];
+            .map(|&(m, s, k)| {
+                let [title, source, url, _] = fields[k];
                 MemberSummary {
                     id: arts[m as usize].id.clone(),
                     group: group_of[m as usize],
                     similarity: s,
-                    title: k.title.clone(),
-                    source: k.source.clone(),
+                    title: title.to_string(),
+                    source: source.to_string(),
                     published: arts[m as usize].published.map(format_date),
-                    url: k.url.clone(),
+                    url: url.to_string(),
                 }
             })
             .collect(),
         group_diffs: summary.group_diffs,
-    }
+    })
 }
 
 fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {

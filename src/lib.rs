@@ -59,6 +59,7 @@ pub mod progress;
 pub mod read;
 pub mod shingle;
 pub mod sketch;
+pub mod spill;
 pub mod story;
 pub mod summarize;
 pub mod write;

@@ -131,6 +131,7 @@ thread_local! {
 pub struct TermStats {
     df: Map<u64, u32>,
     n_docs: u32,
+    seed: u64,
 }
 
 impl Default for TermStats {
@@ -142,28 +143,50 @@ impl Default for TermStats {
 impl TermStats {
     /// Empty statistics.
     pub fn new() -> Self {
-        TermStats { df: new_map(), n_docs: 0 }
+        TermStats::with_seed(TERM_SEED)
     }
 
-    /// Counts one document: each distinct word once. Pass the title and the text together.
+    /// Empty statistics keyed on word hashes under `seed`, so that a caller that tokenised the
+    /// corpus already (deduplication does, under its shingle seed) can count its words with
+    /// [`TermStats::add_words`] instead of tokenising again.
+    pub fn with_seed(seed: u64) -> Self {
+        TermStats { df: new_map(), n_docs: 0, seed }
+    }
+
+    /// Counts one document: each distinct word once.
     pub fn add_document(&mut self, text: &str) {
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (tokens, seen) = &mut *guard;
-            tokenize(text, TERM_SEED, false, tokens);
-            seen.clear();
-            seen.extend_from_slice(&tokens.words);
-            seen.sort_unstable();
-            seen.dedup();
-            for &h in seen.iter() {
-                *self.df.entry(h).or_insert(0) += 1;
-            }
+            tokenize(text, self.seed, false, tokens);
+            self.count_distinct(&tokens.words, seen);
         });
+    }
+
+    /// Counts one document given its word hashes (from [`tokenize`] under this table's seed).
+    pub fn add_words(&mut self, words: &[u64]) {
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (_, seen) = &mut *guard;
+            self.count_distinct(words, seen);
+        });
+    }
+
+    fn count_distinct(&mut self, words: &[u64], seen: &mut Vec<u64>) {
+        seen.clear();
+        seen.extend_from_slice(words);
+        seen.sort_unstable();
+        seen.dedup();
+        for &h in seen.iter() {
+            *self.df.entry(h).or_insert(0) += 1;
+        }
         self.n_docs = self.n_docs.saturating_add(1);
     }
 
-    /// Adds `other`'s counts, so statistics can be built per thread and combined.
+    /// Adds `other`'s counts, so statistics can be built per thread and combined. Both must
+    /// use the same seed.
     pub fn merge(&mut self, other: TermStats) {
+        assert_eq!(self.seed, other.seed, "merging word statistics of different hashes");
         // Folding the smaller map into the larger keeps a parallel reduction linear.
         let (mut big, small) = if self.df.len() >= other.df.len() {
             (std::mem::take(&mut self.df), other.df)
@@ -184,7 +207,7 @@ impl TermStats {
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (tokens, _) = &mut *guard;
-            tokenize(term, TERM_SEED, false, tokens);
+            tokenize(term, self.seed, false, tokens);
             if tokens.words.len() == 1 {
                 self.df_hash(tokens.words[0])
             } else {
@@ -578,12 +601,17 @@ fn is_shouting(s: &str) -> bool {
     let mut words = 0;
     let mut upper = 0;
     for w in s.split_whitespace() {
-        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-        if letters.len() < 2 {
+        let mut letters = 0;
+        let mut all_upper = true;
+        for c in w.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+        if letters < 2 {
             continue;
         }
         words += 1;
-        if letters.iter().all(|c| c.is_uppercase()) {
+        if all_upper {
             upper += 1;
         }
     }
@@ -595,11 +623,39 @@ fn ends_like_sentence(s: &str) -> bool {
     t.ends_with(|c: char| is_terminal(c) || is_cjk_terminal(c))
 }
 
+/// A sentence with what every stage asks of it, worked out once.
+#[derive(Debug, Clone, Copy)]
+struct Marked<'a> {
+    text: &'a str,
+    furniture: bool,
+    shouting: bool,
+    candidate: bool,
+}
+
+/// [`split_sentences`], each sentence marked.
+fn split_marked(text: &str) -> Vec<Marked<'_>> {
+    split_sentences(text)
+        .into_iter()
+        .map(|s| {
+            let furniture = is_furniture(s);
+            let shouting = !furniture && is_shouting(s);
+            let candidate = !furniture && !shouting && is_prose(s);
+            Marked { text: s, furniture, shouting, candidate }
+        })
+        .collect()
+}
+
 /// A sentence fit to stand in a summary: a full sentence of prose, not furniture, a heading or
 /// a line of a table.
+#[cfg(test)]
 fn is_candidate(s: &str) -> bool {
+    !is_furniture(s) && !is_shouting(s) && is_prose(s)
+}
+
+/// The length, ending and make-up of a sentence of prose (not of a heading or a table).
+fn is_prose(s: &str) -> bool {
     let words = word_count(s);
-    if !(6..=80).contains(&words) || !ends_like_sentence(s) || is_furniture(s) || is_shouting(s) {
+    if !(6..=80).contains(&words) || !ends_like_sentence(s) {
         return false;
     }
     // Tables of figures ("Net loss 7,041,000 vs loss 467,000") are mostly numbers.
@@ -881,8 +937,8 @@ impl Vocab {
 }
 
 /// Appends the content-word ids of `s` to `out`.
-fn content_ids(s: &str, tokens: &mut Tokens, vocab: &mut Vocab, out: &mut Vec<u32>) {
-    tokenize(s, TERM_SEED, true, tokens);
+fn content_ids(s: &str, seed: u64, tokens: &mut Tokens, vocab: &mut Vocab, out: &mut Vec<u32>) {
+    tokenize(s, seed, true, tokens);
     for (i, &h) in tokens.words.iter().enumerate() {
         let w = tokens.word(i);
         if w.chars().count() < 2 || is_stop_word(w) {
@@ -1019,20 +1075,19 @@ fn summarize_tuned(
     for (u, unit) in units.iter().enumerate() {
         rep_unit[unit.rep] = u;
     }
+    let marked: Vec<Vec<Marked>> = members.iter().map(|m| split_marked(m.text)).collect();
     for &m in &order {
         let member = &members[m];
         let mut ids = Vec::new();
-        content_ids(member.title, &mut tokens, &mut vocab, &mut ids);
+        content_ids(member.title, stats.seed, &mut tokens, &mut vocab, &mut ids);
         let unit = rep_unit[m];
         let mut pos = 0;
-        for s in split_sentences(member.text) {
-            if is_furniture(s) {
-                continue;
-            }
+        for ms in marked[m].iter().filter(|ms| !ms.furniture) {
+            let s = ms.text;
             let start = ids.len();
-            content_ids(s, &mut tokens, &mut vocab, &mut ids);
+            content_ids(s, stats.seed, &mut tokens, &mut vocab, &mut ids);
             if unit != usize::MAX {
-                let candidate = is_candidate(s);
+                let candidate = ms.candidate;
                 sentences.push(Sentence {
                     text: s,
                     unit,
@@ -1093,11 +1148,11 @@ fn summarize_tuned(
         })
         .collect();
 
-    let headline = headline(members, &order, &centrality);
+    let headline = headline(members, &marked, &order, &centrality);
     let summary = extract_summary(members, &units, &sentences, &centroid, &idf, params, tuning);
     let keywords = keywords(&vocab, &df, stats.n_docs(), corpus_n, n_units, params.keywords);
-    let entities = entities(members, &units, stats, corpus_n, params.entities);
-    let group_diffs = group_diffs(members, &units, params.diff_sentences);
+    let entities = entities(members, &marked, &units, stats, corpus_n, params.entities);
+    let group_diffs = group_diffs(members, &marked, &units, params.diff_sentences);
     Summary { headline, summary, keywords, entities, centrality, group_diffs }
 }
 
@@ -1140,7 +1195,12 @@ fn clean_title(title: &str, source: &str) -> String {
     t
 }
 
-fn headline(members: &[MemberText], order: &[usize], centrality: &[f64]) -> String {
+fn headline(
+    members: &[MemberText],
+    marked: &[Vec<Marked>],
+    order: &[usize],
+    centrality: &[f64],
+) -> String {
     let mut ranked: Vec<usize> = order.to_vec();
     // Stable sort on canonical order: equal centralities fall back to id order.
     ranked.sort_by(|&a, &b| centrality[b].total_cmp(&centrality[a]));
@@ -1151,13 +1211,11 @@ fn headline(members: &[MemberText], order: &[usize], centrality: &[f64]) -> Stri
         }
     }
     for &m in &ranked {
-        let sents = split_sentences(members[m].text);
-        if let Some(s) = sents
-            .iter()
-            .find(|s| is_candidate(s))
-            .or_else(|| sents.iter().find(|s| !is_furniture(s)))
+        let sents = &marked[m];
+        if let Some(s) =
+            sents.iter().find(|s| s.candidate).or_else(|| sents.iter().find(|s| !s.furniture))
         {
-            return fold_space(s);
+            return fold_space(s.text);
         }
     }
     String::new()
@@ -1615,8 +1673,15 @@ fn in_sorted(list: &[&str], w: &str) -> bool {
 }
 
 fn month_of(w: &str) -> bool {
-    let lower = w.to_lowercase();
-    MONTHS.binary_search_by(|(m, _)| m.cmp(&lower.as_str())).is_ok()
+    // Month names are short ASCII words: compare without allocating a lower-case copy.
+    if w.len() > 9 || !w.is_ascii() {
+        return false;
+    }
+    let mut buf = [0u8; 9];
+    let lower = &mut buf[..w.len()];
+    lower.copy_from_slice(w.as_bytes());
+    lower.make_ascii_lowercase();
+    MONTHS.binary_search_by(|(m, _)| m.as_bytes().cmp(lower)).is_ok()
 }
 
 fn is_day_number(w: &str) -> bool {
@@ -1693,7 +1758,7 @@ fn emit_name(
     s: &str,
     toks: &[Tok],
     run: &[usize],
-    lower_seen: &Set<String>,
+    lower_seen: &Set<&str>,
     table: &mut EntityTable,
     unit: u32,
 ) {
@@ -1705,7 +1770,7 @@ fn emit_name(
         let lower = w.to_lowercase();
         if !is_acronym(w)
             && (is_stop_word(&lower)
-                || lower_seen.contains(&lower)
+                || lower_seen.contains(lower.as_str())
                 || in_sorted(NUMBER_WORDS, &lower))
         {
             run.remove(0);
@@ -1858,6 +1923,7 @@ fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u
 
 fn entities(
     members: &[MemberText],
+    marked: &[Vec<Marked>],
     units: &[Unit],
     stats: &TermStats,
     corpus_n: u32,
@@ -1869,19 +1935,16 @@ fn entities(
     let texts: Vec<Vec<&str>> = units
         .iter()
         .map(|u| {
-            split_sentences(members[u.rep].text)
-                .into_iter()
-                .filter(|s| !is_furniture(s) && !is_shouting(s))
-                .collect()
+            marked[u.rep].iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text).collect()
         })
         .collect();
     // Words the cluster writes in lower case somewhere, to tell a sentence-initial capital
     // from a name.
-    let mut lower_seen: Set<String> = new_set();
+    let mut lower_seen: Set<&str> = new_set();
     for s in texts.iter().flatten() {
         for t in raw_tokens(s) {
             if t.text.chars().next().is_some_and(char::is_lowercase) {
-                lower_seen.insert(t.text.to_string());
+                lower_seen.insert(t.text);
             }
         }
     }
@@ -2074,12 +2137,9 @@ fn fold_variants(items: &mut [(String, Entity)]) {
 // Group diffs
 
 /// The sentences of `text` that are not furniture, each with the hash of its normalised words.
-fn hashed_sentences<'a>(text: &'a str, tokens: &mut Tokens) -> Vec<(u64, &'a str)> {
+fn hashed_sentences<'a>(marked: &[Marked<'a>], tokens: &mut Tokens) -> Vec<(u64, &'a str)> {
     let mut out = Vec::new();
-    for s in split_sentences(text) {
-        if is_furniture(s) || is_shouting(s) {
-            continue;
-        }
+    for s in marked.iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text) {
         tokenize(s, TERM_SEED, false, tokens);
         let h = tokens
             .words
@@ -2099,17 +2159,22 @@ fn only_in(a: &[(u64, &str)], b: &Set<u64>, cap: usize) -> Vec<String> {
         .collect()
 }
 
-fn group_diffs(members: &[MemberText], units: &[Unit], cap: usize) -> Vec<GroupDiff> {
+fn group_diffs(
+    members: &[MemberText],
+    marked: &[Vec<Marked>],
+    units: &[Unit],
+    cap: usize,
+) -> Vec<GroupDiff> {
     let mut tokens = Tokens::default();
     let mut out = Vec::new();
     let mut sorted: Vec<&Unit> = units.iter().filter(|u| u.members.len() > 1).collect();
     sorted.sort_by_key(|u| u.group);
     for unit in sorted {
-        let rep = hashed_sentences(members[unit.rep].text, &mut tokens);
+        let rep = hashed_sentences(&marked[unit.rep], &mut tokens);
         let rep_set: Set<u64> = rep.iter().map(|x| x.0).collect();
         let mut copies = Vec::new();
         for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
-            let copy = hashed_sentences(members[m].text, &mut tokens);
+            let copy = hashed_sentences(&marked[m], &mut tokens);
             let copy_set: Set<u64> = copy.iter().map(|x| x.0).collect();
             let added = only_in(&copy, &rep_set, cap);
             let removed = only_in(&rep, &copy_set, cap);

@@ -290,118 +290,155 @@ fn term_hash(kind: TermKind, text: &str) -> u64 {
 /// Capitalised runs longer than this are not names.
 const MAX_NAME_WORDS: usize = 5;
 
-struct Collector<'o> {
-    counts: AHashMap<u64, usize>,
-    out: &'o mut Vec<RawTerm>,
+/// Reusable scratch for term extraction: its maps and buffers are cleared between articles,
+/// not reallocated, which matters at a million articles.
+#[derive(Debug, Default)]
+pub struct Extractor {
+    /// Index in `terms` of each term hash seen in the current article.
+    index: AHashMap<u64, usize>,
+    terms: Vec<RawTerm>,
+    /// Byte ranges (in the current part) of the capitalised run being collected.
+    span: Vec<(usize, usize)>,
     name: String,
+    lower: String,
     keep_text: bool,
 }
 
-impl Collector<'_> {
+impl Extractor {
+    /// Fresh scratch.
+    pub fn new() -> Self {
+        Extractor::default()
+    }
+
+    /// The terms of a headline and text; headline terms count `title_weight` times. Term
+    /// texts are filled in only with `keep_text` (document frequencies need only hashes).
+    pub fn extract(
+        &mut self,
+        title: &str,
+        text: &str,
+        title_weight: f32,
+        keep_text: bool,
+    ) -> &[RawTerm] {
+        self.index.clear();
+        self.terms.clear();
+        self.keep_text = keep_text;
+        for (part, w) in [(title, title_weight), (text, 1.0)] {
+            let mut sentence_start = true;
+            let mut pos = 0;
+            self.span.clear();
+            while let Some((start, end, starts_sentence)) =
+                next_word(part, &mut pos, &mut sentence_start)
+            {
+                let token = &part[start..end];
+                // A possessive belongs to the name: "NATO's" and "NATO’s" are NATO.
+                let token = token
+                    .strip_suffix("'s")
+                    .or_else(|| token.strip_suffix("\u{2019}s"))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or(token);
+                let end = start + token.len();
+                let first = token.chars().next().unwrap_or(' ');
+                if first.is_ascii_digit() {
+                    self.flush(part, w);
+                    self.add(TermKind::Number, token, token, w);
+                    continue;
+                }
+                let mut lower = std::mem::take(&mut self.lower);
+                lower.clear();
+                if token.is_ascii() {
+                    lower.push_str(token);
+                    lower.make_ascii_lowercase();
+                } else {
+                    lower.extend(token.chars().flat_map(char::to_lowercase));
+                }
+                let key = word_key(&lower);
+                let stop = is_stop_key(key);
+                if first.is_uppercase() && !(starts_sentence && stop) {
+                    // A sentence-initial capital is only part of a name when more capitals
+                    // follow: flush keeps one-word spans only for acronyms.
+                    self.span.push((start, end));
+                } else {
+                    self.flush(part, w);
+                }
+                if lower.len() >= 3 && !stop {
+                    // Stems match "taper"/"tapering" and plurals; the display keeps the word.
+                    self.add_hashed(stem_hash(&lower, key), TermKind::Word, &lower, w);
+                }
+                self.lower = lower;
+            }
+            self.flush(part, w);
+        }
+        &self.terms
+    }
+
     fn add(&mut self, kind: TermKind, key: &str, display: &str, w: f32) {
         self.add_hashed(term_hash(kind, key), kind, display, w);
     }
 
     fn add_hashed(&mut self, hash: u64, kind: TermKind, display: &str, w: f32) {
-        match self.counts.get(&hash) {
-            Some(&i) => self.out[i].tf += w,
+        match self.index.get(&hash) {
+            Some(&i) => self.terms[i].tf += w,
             None => {
-                self.counts.insert(hash, self.out.len());
-                // Counting document frequencies needs only hashes: skip the allocation.
+                self.index.insert(hash, self.terms.len());
                 let text = if self.keep_text { display.to_string() } else { String::new() };
-                self.out.push(RawTerm { hash, tf: w, text, kind });
+                self.terms.push(RawTerm { hash, tf: w, text, kind });
             }
         }
     }
 
-    fn flush(&mut self, span: &mut Vec<&str>, w: f32) {
+    /// Ends the capitalised run collected so far, adding it as an entity if it is a name.
+    fn flush(&mut self, part: &str, w: f32) {
+        let n = self.span.len();
         // Longer capitalised runs are headline-case text (ads, menus), not names.
-        let named = span.len() > 1 || span.first().is_some_and(|s| is_acronym(s));
-        if named && span.len() <= MAX_NAME_WORDS {
+        let named = n > 1 || (n == 1 && is_acronym(&part[self.span[0].0..self.span[0].1]));
+        if named && n <= MAX_NAME_WORDS {
+            let span = std::mem::take(&mut self.span);
             let mut name = std::mem::take(&mut self.name);
-            lower_join(span, &mut name);
-            let display = span.join(" ");
+            lower_join(part, &span, &mut name);
+            let display = if self.keep_text { display_join(part, &span) } else { String::new() };
             self.add(TermKind::Entity, &name, &display, w);
             // Titles run into names ("Defence Secretary Lloyd Austin"): the last two words are
             // usually the name itself, which other reports use without the title.
-            if span.len() >= 3 {
-                let tail = &span[span.len() - 2..];
-                lower_join(tail, &mut name);
-                self.add(TermKind::Entity, &name, &tail.join(" "), w);
+            if n >= 3 {
+                let tail = &span[n - 2..];
+                lower_join(part, tail, &mut name);
+                let display = if self.keep_text { display_join(part, tail) } else { String::new() };
+                self.add(TermKind::Entity, &name, &display, w);
             }
             self.name = name;
+            self.span = span;
         }
-        span.clear();
+        self.span.clear();
     }
 }
 
-/// Extracts terms from a headline and text. Headline terms count `title_weight` times.
+/// Extracts terms from a headline and text, with their texts. Headline terms count
+/// `title_weight` times.
 pub fn extract(title: &str, text: &str, title_weight: f32, out: &mut Vec<RawTerm>) {
-    extract_with(title, text, title_weight, true, out);
+    out.clear();
+    out.extend_from_slice(Extractor::new().extract(title, text, title_weight, true));
 }
 
-/// [`extract`], with the terms' text left empty unless `keep_text`.
-pub fn extract_with(
-    title: &str,
-    text: &str,
-    title_weight: f32,
-    keep_text: bool,
-    out: &mut Vec<RawTerm>,
-) {
+fn lower_join(part: &str, span: &[(usize, usize)], out: &mut String) {
     out.clear();
-    let mut c =
-        Collector { counts: AHashMap::with_capacity(512), out, name: String::new(), keep_text };
-    let mut lower = String::new();
-    for (part, w) in [(title, title_weight), (text, 1.0)] {
-        let mut sentence_start = true;
-        let mut span: Vec<&str> = Vec::new();
-        for (token, starts_sentence) in words(part, &mut sentence_start) {
-            // A possessive belongs to the name: "NATO's" and "NATO’s" are NATO.
-            let token = token
-                .strip_suffix("'s")
-                .or_else(|| token.strip_suffix("\u{2019}s"))
-                .filter(|t| !t.is_empty())
-                .unwrap_or(token);
-            let first = token.chars().next().unwrap_or(' ');
-            if first.is_ascii_digit() {
-                c.flush(&mut span, w);
-                c.add(TermKind::Number, token, token, w);
-                continue;
-            }
-            lower.clear();
-            if token.is_ascii() {
-                lower.push_str(token);
-                lower.make_ascii_lowercase();
-            } else {
-                lower.extend(token.chars().flat_map(char::to_lowercase));
-            }
-            let key = word_key(&lower);
-            let stop = is_stop_key(key);
-            let capitalised = first.is_uppercase();
-            if capitalised && !(starts_sentence && stop) {
-                // A sentence-initial capital is only part of a name when more capitals follow:
-                // flush keeps one-word spans only for acronyms.
-                span.push(token);
-            } else {
-                c.flush(&mut span, w);
-            }
-            if lower.len() >= 3 && !stop {
-                // Stems match "taper"/"tapering" and plurals; the display keeps the word.
-                c.add_hashed(stem_hash(&lower, key), TermKind::Word, &lower, w);
-            }
-        }
-        c.flush(&mut span, w);
-    }
-}
-
-fn lower_join(words: &[&str], out: &mut String) {
-    out.clear();
-    for (i, w) in words.iter().enumerate() {
+    for (i, &(a, b)) in span.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        out.extend(w.chars().flat_map(char::to_lowercase));
+        let w = &part[a..b];
+        if w.is_ascii() {
+            let from = out.len();
+            out.push_str(w);
+            out[from..].make_ascii_lowercase();
+        } else {
+            out.extend(w.chars().flat_map(char::to_lowercase));
+        }
     }
+}
+
+fn display_join(part: &str, span: &[(usize, usize)]) -> String {
+    let words: Vec<&str> = span.iter().map(|&(a, b)| &part[a..b]).collect();
+    words.join(" ")
 }
 
 fn is_acronym(s: &str) -> bool {
@@ -409,44 +446,59 @@ fn is_acronym(s: &str) -> bool {
     (2..=6).contains(&n) && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
-/// Words of `text` (runs of alphanumerics, with inner `.` or `,` in numbers and inner `'` in
-/// words kept), each with whether it starts a sentence.
-fn words<'a>(
-    text: &'a str,
-    sentence_start: &'a mut bool,
-) -> impl Iterator<Item = (&'a str, bool)> + 'a {
-    let mut rest = text;
-    std::iter::from_fn(move || loop {
-        let start = rest.find(|c: char| c.is_alphanumeric())?;
-        let gap = &rest[..start];
-        if gap.contains(['.', '!', '?', '\n', ':', '"', '\u{201C}']) {
+/// The next word of `text` at or after byte `*pos`: a run of alphanumerics, with inner `.` or
+/// `,` in numbers and inner `'` in words kept. Returns its byte range and whether it starts a
+/// sentence. ASCII bytes are classified directly; only other characters are decoded.
+fn next_word(
+    text: &str,
+    pos: &mut usize,
+    sentence_start: &mut bool,
+) -> Option<(usize, usize, bool)> {
+    let b = text.as_bytes();
+    let char_at = |i: usize| -> (char, usize) {
+        if b[i] < 0x80 {
+            (b[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        }
+    };
+    let mut i = *pos;
+    let start = loop {
+        if i >= b.len() {
+            *pos = i;
+            return None;
+        }
+        let (c, len) = char_at(i);
+        if c.is_alphanumeric() {
+            break i;
+        }
+        if matches!(c, '.' | '!' | '?' | '\n' | ':' | '"' | '\u{201C}') {
             *sentence_start = true;
         }
-        let tail = &rest[start..];
-        let mut end = tail.len();
-        let mut prev_digit = false;
-        let mut it = tail.char_indices().peekable();
-        while let Some((i, c)) = it.next() {
-            if c.is_alphanumeric() {
-                prev_digit = c.is_ascii_digit();
-                continue;
-            }
-            let next_alnum = it.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
-            let inner = next_alnum
-                && ((prev_digit && (c == '.' || c == ',')) || c == '\'' || c == '\u{2019}');
-            if !inner {
-                end = i;
-                break;
-            }
+        i += len;
+    };
+    let mut j = start;
+    let mut prev_digit = false;
+    while j < b.len() {
+        let (c, len) = char_at(j);
+        if c.is_alphanumeric() {
+            prev_digit = c.is_ascii_digit();
+            j += len;
+            continue;
         }
-        let word = &tail[..end];
-        rest = &tail[end..];
-        let starts = *sentence_start;
-        *sentence_start = false;
-        if !word.is_empty() {
-            return Some((word, starts));
+        let next_alnum = j + len < b.len() && char_at(j + len).0.is_alphanumeric();
+        let inner =
+            next_alnum && ((prev_digit && (c == '.' || c == ',')) || c == '\'' || c == '\u{2019}');
+        if !inner {
+            break;
         }
-    })
+        j += len;
+    }
+    *pos = j;
+    let starts = *sentence_start;
+    *sentence_start = false;
+    Some((start, j, starts))
 }
 
 /// Corpus document frequencies of term hashes.

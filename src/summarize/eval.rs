@@ -104,7 +104,7 @@ fn pool<'a>(members: &[MemberText<'a>], stats: &TermStats) -> Pool<'a> {
                 continue;
             }
             let mut ids = Vec::new();
-            content_ids(s, &mut tokens, &mut vocab, &mut ids);
+            content_ids(s, stats.seed, &mut tokens, &mut vocab, &mut ids);
             p.text.push(s);
             p.words.push(word_count(s));
             p.doc.push(u);
