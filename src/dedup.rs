@@ -92,23 +92,24 @@ pub struct DedupResult {
 /// Pass 1 calls [`Rider::count`] on every readable record (per-worker accumulators, merged;
 /// records later rejected for a repeated id are counted too), then [`Rider::counted`] once
 /// with the merged total. Pass 2 calls [`Rider::keep`] on every accepted article, in
-/// parallel, and [`Rider::store`] with the results in article order on one thread.
+/// parallel (again with per-worker accumulators), [`Rider::store`] with the results in
+/// article order on one thread, and [`Rider::counted`] with pass 2's merged total at the end.
 pub trait Rider: Sync {
-    /// What pass 1 accumulates.
+    /// What each pass accumulates.
     type Count: Send;
     /// What pass 2 makes of one article.
     type Kept: Send;
     /// A fresh accumulator.
     fn new_count(&self) -> Self::Count;
-    /// Counts one record.
+    /// Counts one record in pass 1.
     fn count(&self, acc: &mut Self::Count, rec: &Record<'_>);
     /// Adds `from` into `into`.
     fn merge(&self, into: &mut Self::Count, from: Self::Count);
-    /// Receives the corpus-wide count before pass 2.
-    fn counted(&mut self, total: Self::Count);
-    /// Works on one accepted article; `words` are its text's word hashes under the shingle
-    /// seed when the text has words (deduplication tokenised it already).
-    fn keep(&self, rec: &Record<'_>, words: Option<&[u64]>) -> Self::Kept;
+    /// Receives the corpus-wide count at the end of pass `pass` (1 or 2).
+    fn counted(&mut self, pass: u8, total: Self::Count);
+    /// Works on one accepted article in pass 2; `words` are its text's word hashes under the
+    /// shingle seed when the text has words (deduplication tokenised it already).
+    fn keep(&self, acc: &mut Self::Count, rec: &Record<'_>, words: Option<&[u64]>) -> Self::Kept;
     /// Receives article `index`'s result; called in article order.
     fn store(&mut self, index: usize, kept: Self::Kept) -> Result<()>;
 }
@@ -122,8 +123,8 @@ impl Rider for NoRider {
     fn new_count(&self) {}
     fn count(&self, _: &mut (), _: &Record<'_>) {}
     fn merge(&self, _: &mut (), _: ()) {}
-    fn counted(&mut self, _: ()) {}
-    fn keep(&self, _: &Record<'_>, _: Option<&[u64]>) {}
+    fn counted(&mut self, _: u8, _: ()) {}
+    fn keep(&self, _: &mut (), _: &Record<'_>, _: Option<&[u64]>) {}
     fn store(&mut self, _: usize, _: ()) -> Result<()> {
         Ok(())
     }
@@ -157,7 +158,7 @@ pub fn dedup_with<R: Rider>(
     let scan = first_pass(corpus, params, skip_invalid, progress, &mut stats, rider)?;
     progress.finish_phase();
     let FirstPass { mut articles, mut rejected, mut accepted, line_counts, count } = scan;
-    rider.counted(count);
+    rider.counted(1, count);
     reject_duplicate_ids(corpus, &mut articles, &mut rejected, &mut accepted, skip_invalid)?;
     let n = articles.len();
     let boilerplate = if params.boilerplate.enabled {
@@ -508,6 +509,7 @@ fn second_pass<R: Rider>(
     let mut empty = Vec::new();
     let mut next = 0usize;
     let mut next_article = 0usize;
+    let mut total = rider.new_count();
     corpus.scan(|chunk: Chunk| {
         let flags = accepted.get(next..next + chunk.records.len()).ok_or_else(|| {
             Error::parse("input", 0, "record", "input changed while being read: more records")
@@ -517,22 +519,34 @@ fn second_pass<R: Rider>(
             chunk.records.iter().zip(flags).filter(|(_, &a)| a).map(|(r, _)| r).collect();
         let mut flat = vec![0u32; recs.len() * k];
         let shared: &R = rider;
-        let results: Vec<Result<(u64, R::Kept), Rejection>> = flat
+        type Done<K> = Vec<(usize, Result<(u64, K), Rejection>)>;
+        let parts: Vec<(R::Count, Done<R::Kept>)> = flat
             .par_chunks_mut(k)
             .zip(recs.par_iter())
-            .map_init(
-                || Worker::new(params),
-                |w, (sig, rec)| {
-                    let r = corpus.parse(&chunk, rec)?;
-                    let d = w.shingle(&r, params, boilerplate);
-                    hasher.sketch(&w.shingles, sig);
-                    let words = w.text_words.then_some(w.tokens.words.as_slice());
-                    Ok((d, shared.keep(&r, words)))
+            .enumerate()
+            .fold(
+                || (Worker::new(params), shared.new_count(), Vec::new()),
+                |(mut w, mut acc, mut done), (i, (sig, rec))| {
+                    let result = corpus.parse(&chunk, rec).map(|r| {
+                        let d = w.shingle(&r, params, boilerplate);
+                        hasher.sketch(&w.shingles, sig);
+                        let words = w.text_words.then_some(w.tokens.words.as_slice());
+                        (d, shared.keep(&mut acc, &r, words))
+                    });
+                    done.push((i, result));
+                    (w, acc, done)
                 },
             )
+            .map(|(_, acc, done)| (acc, done))
             .collect();
+        let mut results = Vec::with_capacity(recs.len());
+        for (acc, done) in parts {
+            rider.merge(&mut total, acc);
+            results.extend(done);
+        }
+        results.sort_unstable_by_key(|r| r.0);
         let first = next_article;
-        for (i, r) in results.into_iter().enumerate() {
+        for (i, r) in results {
             let (d, kept) = r.map_err(changed)?;
             dropped += d;
             rider.store(first + i, kept)?;
@@ -544,6 +558,7 @@ fn second_pass<R: Rider>(
         progress.advance(recs.len() as u64);
         Ok(())
     })?;
+    rider.counted(2, total);
     Ok((sigs, dropped, empty))
 }
 
@@ -634,6 +649,7 @@ mod tests {
     #[derive(Default)]
     struct Recorder {
         counted: Vec<String>,
+        tallied: Vec<String>,
         kept: Vec<(usize, String, bool)>,
     }
 
@@ -649,10 +665,20 @@ mod tests {
         fn merge(&self, into: &mut Vec<String>, from: Vec<String>) {
             into.extend(from);
         }
-        fn counted(&mut self, total: Vec<String>) {
-            self.counted = total;
+        fn counted(&mut self, pass: u8, total: Vec<String>) {
+            if pass == 1 {
+                self.counted = total;
+            } else {
+                self.tallied = total;
+            }
         }
-        fn keep(&self, rec: &Record<'_>, words: Option<&[u64]>) -> (String, bool) {
+        fn keep(
+            &self,
+            acc: &mut Vec<String>,
+            rec: &Record<'_>,
+            words: Option<&[u64]>,
+        ) -> (String, bool) {
+            acc.push(rec.id.to_string());
             (rec.id.to_string(), words.is_some_and(|w| !w.is_empty()))
         }
         fn store(&mut self, index: usize, (id, words): (String, bool)) -> Result<()> {
@@ -688,6 +714,11 @@ mod tests {
         assert_eq!(ridden.rejected.len(), 2, "the repeated id and the bad line");
         // Pass 1 counts every readable record, the repeated id included.
         assert_eq!(rider.counted.len(), 3001);
+        let mut tallied = rider.tallied.clone();
+        tallied.sort();
+        let mut ids: Vec<String> = ridden.articles.iter().map(|a| a.id.clone()).collect();
+        ids.sort();
+        assert_eq!(tallied, ids, "pass 2 counts each accepted article once");
         // Pass 2 keeps exactly the accepted articles, in article order.
         assert_eq!(rider.kept.len(), ridden.articles.len());
         for (k, (index, id, words)) in rider.kept.iter().enumerate() {

@@ -60,11 +60,6 @@ struct Counts {
     scratch: Extractor,
 }
 
-thread_local! {
-    static SCRATCH: std::cell::RefCell<(Extractor, Vec<u8>)> =
-        std::cell::RefCell::new((Extractor::new(), Vec::new()));
-}
-
 impl Rider for EventRider<'_> {
     type Count = Counts;
     type Kept = (EventVector, Vec<u8>);
@@ -80,7 +75,6 @@ impl Rider for EventRider<'_> {
     fn count(&self, acc: &mut Counts, rec: &Record<'_>) {
         let terms = acc.scratch.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
         acc.df.add_hashes(terms.iter().map(|t| t.hash));
-        acc.words.add_document(&rec.text);
     }
 
     fn merge(&self, into: &mut Counts, from: Counts) {
@@ -88,22 +82,32 @@ impl Rider for EventRider<'_> {
         into.words.merge(from.words);
     }
 
-    fn counted(&mut self, total: Counts) {
-        self.df = total.df;
-        self.words = total.words;
+    fn counted(&mut self, pass: u8, total: Counts) {
+        match pass {
+            1 => self.df = total.df,
+            _ => self.words = total.words,
+        }
     }
 
-    fn keep(&self, rec: &Record<'_>, _words: Option<&[u64]>) -> (EventVector, Vec<u8>) {
-        SCRATCH.with(|cell| {
-            let mut guard = cell.borrow_mut();
-            let (extractor, _) = &mut *guard;
-            let terms = extractor.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
+    fn keep(
+        &self,
+        acc: &mut Counts,
+        rec: &Record<'_>,
+        words: Option<&[u64]>,
+    ) -> (EventVector, Vec<u8>) {
+        // The summariser's word statistics reuse deduplication's tokens of the text.
+        match words {
+            Some(w) => acc.words.add_words(w),
+            None => acc.words.add_document(&rec.text),
+        }
+        {
+            let terms = acc.scratch.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
             let vector =
                 event_vector(terms, &self.df, self.story.top_terms, self.story.max_df_share);
             let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
             pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
             (vector, record)
-        })
+        }
     }
 
     fn store(&mut self, index: usize, (vector, record): (EventVector, Vec<u8>)) -> Result<()> {

@@ -1076,40 +1076,51 @@ fn summarize_tuned(
         rep_unit[unit.rep] = u;
     }
     let marked: Vec<Vec<Marked>> = members.iter().map(|m| split_marked(m.text)).collect();
-    for &m in &order {
+    // Group representatives first: their words make the vocabulary, sentences and counts.
+    let mut title_len = vec![0usize; members.len()];
+    for &m in order.iter().filter(|&&m| rep_unit[m] != usize::MAX) {
         let member = &members[m];
         let mut ids = Vec::new();
         content_ids(member.title, stats.seed, &mut tokens, &mut vocab, &mut ids);
+        title_len[m] = ids.len();
         let unit = rep_unit[m];
         let mut pos = 0;
         for ms in marked[m].iter().filter(|ms| !ms.furniture) {
             let s = ms.text;
             let start = ids.len();
             content_ids(s, stats.seed, &mut tokens, &mut vocab, &mut ids);
-            if unit != usize::MAX {
-                let candidate = ms.candidate;
-                sentences.push(Sentence {
-                    text: s,
-                    unit,
-                    pos,
-                    words: word_count(s),
-                    ids: ids[start..].to_vec(),
-                    candidate,
-                });
-                pos += usize::from(candidate);
-            }
+            let candidate = ms.candidate;
+            sentences.push(Sentence {
+                text: s,
+                unit,
+                pos,
+                words: word_count(s),
+                ids: ids[start..].to_vec(),
+                candidate,
+            });
+            pos += usize::from(candidate);
         }
-        if unit != usize::MAX {
-            for &id in &ids {
-                let i = id as usize;
-                vocab.tf[i] += 1;
-                if vocab.last_unit[i] != unit as u32 {
-                    vocab.last_unit[i] = unit as u32;
-                    vocab.units[i] += 1;
-                }
+        for &id in &ids {
+            let i = id as usize;
+            vocab.tf[i] += 1;
+            if vocab.last_unit[i] != unit as u32 {
+                vocab.last_unit[i] = unit as u32;
+                vocab.units[i] += 1;
             }
         }
         member_ids[m] = ids;
+    }
+    // A copy's text is its representative's give or take a few edits (that is what put it in
+    // the group), so only its own title is read: its words are the title's plus the
+    // representative's body. Tokenising every copy again would double the work on
+    // syndicated stories for no visible change.
+    for unit in &units {
+        for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
+            let mut ids = Vec::new();
+            content_ids(members[m].title, stats.seed, &mut tokens, &mut vocab, &mut ids);
+            ids.extend_from_slice(&member_ids[unit.rep][title_len[unit.rep]..]);
+            member_ids[m] = ids;
+        }
     }
 
     let n_units = units.len() as u32;
