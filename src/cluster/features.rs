@@ -260,14 +260,23 @@ fn word_key(lower: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(lower.as_bytes())
 }
 
-/// Term hash of the stem of a lower-case word whose [`word_key`] is `key`.
-fn stem_hash(lower: &str, key: u64) -> u64 {
+/// What the stem cache says of a word: a stop word, or the term hash of its stem.
+const STOP: u64 = 0;
+
+/// [`STOP`] for a stop word, else the term hash of the stem of a lower-case word whose
+/// [`word_key`] is `key`. One cache lookup answers both questions.
+fn stem_or_stop(lower: &str, key: u64) -> u64 {
     STEMS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(&h) = cache.get(&key) {
             return h;
         }
-        let h = term_hash(TermKind::Word, &stemmer().stem(lower));
+        let h = if is_stop_key(key) {
+            STOP
+        } else {
+            // Term hashes of words have the kind bits 0 but are never 0 in practice (2^-62).
+            term_hash(TermKind::Word, &stemmer().stem(lower)).max(1)
+        };
         if cache.len() >= STEM_CACHE {
             cache.clear();
         }
@@ -351,8 +360,8 @@ impl Extractor {
                 } else {
                     lower.extend(token.chars().flat_map(char::to_lowercase));
                 }
-                let key = word_key(&lower);
-                let stop = is_stop_key(key);
+                let stem = stem_or_stop(&lower, word_key(&lower));
+                let stop = stem == STOP;
                 if first.is_uppercase() && !(starts_sentence && stop) {
                     // A sentence-initial capital is only part of a name when more capitals
                     // follow: flush keeps one-word spans only for acronyms.
@@ -362,7 +371,7 @@ impl Extractor {
                 }
                 if lower.len() >= 3 && !stop {
                     // Stems match "taper"/"tapering" and plurals; the display keeps the word.
-                    self.add_hashed(stem_hash(&lower, key), TermKind::Word, &lower, w);
+                    self.add_hashed(stem, TermKind::Word, &lower, w);
                 }
                 self.lower = lower;
             }
