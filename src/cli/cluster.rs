@@ -114,9 +114,30 @@ pub struct ClusterArgs {
     ///
     /// Single-pass assignment leaves fragments when the first reports of an event share few
     /// words with later ones (headlines especially); one merge round, each cluster moving at
-    /// most once into a larger one, joins them. 0 turns it off.
-    #[arg(long, default_value_t = 0.2, value_name = "COS")]
+    /// most once into a larger one, joins them. 0 (the default) turns it off: the refinement
+    /// (--resolution) joins fragments better.
+    #[arg(long, default_value_t = 0.0, value_name = "COS")]
     pub merge_threshold: f64,
+
+    /// Refine clusters by community detection at this resolution (0: off)
+    ///
+    /// After single-pass assignment, clusters are refined on the graph of candidate pairs
+    /// (Louvain on the Constant Potts Model, warm-started from the clusters): fragments with
+    /// many edges into a larger cluster join it. The resolution is the mean edge weight (cosine)
+    /// a cluster's members need among themselves; higher keeps more clusters apart.
+    #[arg(long, default_value_t = 0.03, value_name = "GAMMA")]
+    pub resolution: f64,
+
+    /// Cosine a candidate pair needs to count as an edge in the refinement
+    #[arg(long, default_value_t = 0.0, value_name = "COS")]
+    pub edge_threshold: f64,
+
+    /// Days over which a refinement edge's weight halves with the reports' distance in time
+    ///
+    /// Reports days apart on the same subject are more often separate events. 0 turns the
+    /// decay off.
+    #[arg(long, default_value_t = 0.5, value_name = "DAYS")]
+    pub edge_half_life: f64,
 
     /// Jaccard threshold of the near-duplicate stage (as `dedup --threshold`)
     #[arg(long, default_value_t = 0.5, value_name = "J")]
@@ -228,6 +249,9 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
             LinkageArg::Centroid => Linkage::Centroid,
             LinkageArg::Average => Linkage::Average,
         },
+        resolution: (args.resolution > 0.0).then_some(args.resolution),
+        edge_threshold: args.edge_threshold,
+        edge_half_life: (args.edge_half_life > 0.0).then_some(args.edge_half_life),
         seed: args.seed,
     };
     story.validate()?;

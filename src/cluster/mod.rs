@@ -1,5 +1,6 @@
 //! Clustering: near-duplicate groups ([`dups`]).
 
+pub mod community;
 pub mod dups;
 pub mod features;
 pub mod story;

@@ -10,6 +10,15 @@
 //! dated more than `window_days` after its first article, and similarity to a centroid, unlike
 //! single-link components, cannot chain unrelated reports into a blob.
 //!
+//! Single-pass clusters of short texts are fragmented (a headline shares few words with any one
+//! centroid), so they are then refined on the graph of candidate pairs by Louvain on the
+//! Constant Potts Model ([`super::community`]), warm-started from them: a fragment with many
+//! light edges into a larger cluster joins it, and CPM's resolution (`resolution`) keeps a
+//! cluster only while its members are linked more densely than that on average. Edge weights
+//! are cosines decayed with the days between the two reports (half-life `edge_half_life`), as
+//! the time-decayed similarity of Yang, Pierce & Carbonell (1998): reports days apart on the
+//! same subject are more often separate events.
+//!
 //! Threads link events that continue one another: events sharing enough of their entities
 //! within `thread_window_days` are joined ([`link_threads`], union-find over an entity index).
 //! Everything is ordered by dates and ids, never by input order or thread timing.
@@ -17,6 +26,7 @@
 use ahash::AHashMap;
 use rayon::prelude::*;
 
+use super::community::{louvain, Graph};
 use super::features::EventVector;
 use crate::lsh::{candidate_pairs, choose_bands};
 use crate::shingle::mix64;
@@ -44,6 +54,14 @@ pub struct StoryParams {
     /// Cosine between cluster centroids at which a fragment joins a larger cluster (None: no
     /// merge round).
     pub merge_threshold: Option<f64>,
+    /// CPM resolution of the Louvain refinement on the candidate graph: the mean edge weight a
+    /// cluster's members need among themselves (None: no refinement). Higher keeps more apart.
+    pub resolution: Option<f64>,
+    /// Cosine a candidate pair needs to be an edge of the refinement graph.
+    pub edge_threshold: f64,
+    /// Days over which a refinement edge's weight halves with the gap between the two
+    /// reports' first days (None: no decay).
+    pub edge_half_life: Option<f64>,
     /// Seed of the sketches.
     pub seed: u64,
 }
@@ -59,7 +77,11 @@ impl Default for StoryParams {
             thread_overlap: 0.3,
             max_df_share: 0.2,
             linkage: Linkage::Centroid,
-            merge_threshold: Some(0.2),
+            // The refinement joins fragments better than the merge round (UCI_REPORT.md).
+            merge_threshold: None,
+            resolution: Some(0.03),
+            edge_threshold: 0.0,
+            edge_half_life: Some(0.5),
             seed: 0,
         }
     }
@@ -87,6 +109,15 @@ impl StoryParams {
         }
         if self.thread_window_days < 0 {
             return Err(Error::param("--thread-window-days", "must not be negative"));
+        }
+        if self.resolution.is_some_and(|g| !(g > 0.0 && g.is_finite())) {
+            return Err(Error::param("--resolution", "must be positive"));
+        }
+        if self.edge_half_life.is_some_and(|h| !(h > 0.0 && h.is_finite())) {
+            return Err(Error::param("--edge-half-life", "must be positive"));
+        }
+        if !(self.edge_threshold >= 0.0 && self.edge_threshold <= 1.0) {
+            return Err(Error::param("--edge-threshold", "must be in [0, 1]"));
         }
         if !(1..=1024).contains(&self.top_terms) {
             return Err(Error::param("--top-terms", "must be between 1 and 1024"));
@@ -117,8 +148,9 @@ pub struct EventClusters {
     pub centroids: Vec<EventVector>,
 }
 
-/// Candidate unit pairs: MinHash over each vector's term set, LSH at `candidate_threshold`.
-fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32)> {
+/// Candidate unit pairs with their cosine: MinHash over each vector's term set, LSH at
+/// `candidate_threshold`.
+fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
     let k = 64;
     let hasher = MinHasher::new(k, params.seed ^ 0xE7E7);
     let mut sigs = Signatures::new(k);
@@ -152,7 +184,7 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32)> {
         (c > 0.0).then_some(c as f32)
     })
     .into_iter()
-    .map(|p| (p.a, p.b))
+    .map(|p| (p.a, p.b, f64::from(p.score)))
     .collect()
 }
 
@@ -211,7 +243,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     let n = units.len();
     let pairs = candidates(units, params);
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for &(a, b) in &pairs {
+    for &(a, b, _) in &pairs {
         adj[a as usize].push(b);
         adj[b as usize].push(a);
     }
@@ -262,8 +294,59 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     if let Some(t) = params.merge_threshold {
         merge_fragments(&mut clusters, &mut cluster_of, units, params, t);
     }
+    if let Some(gamma) = params.resolution {
+        clusters = refine(&pairs, &order, &mut cluster_of, units, params, gamma);
+    }
     let centroids: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
     EventClusters { cluster_of, centroids }
+}
+
+/// Louvain refinement ([`super::community`]) of `cluster_of` on the graph of candidate pairs
+/// whose cosine reaches `edge_threshold`; returns the new clusters' centroids. Nodes are
+/// numbered by their place in the time order, so nothing depends on input order.
+fn refine(
+    pairs: &[(u32, u32, f64)],
+    order: &[u32],
+    cluster_of: &mut [u32],
+    units: &[Unit],
+    params: &StoryParams,
+    gamma: f64,
+) -> Vec<Centroid> {
+    let n = units.len();
+    let mut pos = vec![0u32; n];
+    for (p, &u) in order.iter().enumerate() {
+        pos[u as usize] = p as u32;
+    }
+    let mut edges: Vec<(u32, u32, f64)> = pairs
+        .iter()
+        .filter(|p| p.2 >= params.edge_threshold)
+        .map(|&(a, b, s)| {
+            let (x, y) = (pos[a as usize], pos[b as usize]);
+            let gap = match (units[a as usize].first_day, units[b as usize].first_day) {
+                (Some(d), Some(e)) => f64::from((d - e).abs()),
+                _ => 0.0,
+            };
+            let decay = params.edge_half_life.map_or(1.0, |h| 0.5f64.powf(gap / h));
+            (x.min(y), x.max(y), s * decay)
+        })
+        .collect();
+    edges.sort_unstable_by_key(|a| (a.0, a.1));
+    let graph = Graph::new(n, &edges);
+    let initial: Vec<u32> = order.iter().map(|&u| cluster_of[u as usize]).collect();
+    let identity: Vec<u32> = (0..n as u32).collect();
+    let part = louvain(&graph, &initial, &identity, gamma);
+    let m = part.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut clusters: Vec<Centroid> = (0..m).map(|_| Centroid::default()).collect();
+    for (p, &u) in order.iter().enumerate() {
+        let c = part[p];
+        cluster_of[u as usize] = c;
+        let cl = &mut clusters[c as usize];
+        cl.add(&units[u as usize].vector, 1);
+        if cl.first_day.is_none() {
+            cl.first_day = units[u as usize].first_day;
+        }
+    }
+    clusters
 }
 
 /// One round of centroid merging: single-pass assignment splits an event whose first reports
@@ -296,7 +379,7 @@ fn merge_fragments(
         .collect();
     let pairs = candidates(&pseudo, params);
     let mut best: Vec<Option<(f64, u32)>> = vec![None; m];
-    for &(a, b) in &pairs {
+    for &(a, b, _) in &pairs {
         let s = vectors[a as usize].cosine(&vectors[b as usize]);
         if s < threshold {
             continue;
@@ -452,8 +535,12 @@ mod tests {
         let b: Vec<(u64, f32)> = (13..33).map(|t| (t, 1.0)).collect();
         let far: Vec<(u64, f32)> = (500..520).map(|t| (t, 1.0)).collect();
         let units = vec![unit(&a, 0, 0), unit(&a, 0, 1), unit(&b, 1, 2), unit(&far, 1, 3)];
-        let off =
-            StoryParams { merge_threshold: None, candidate_threshold: 0.1, ..Default::default() };
+        let off = StoryParams {
+            merge_threshold: None,
+            resolution: None,
+            candidate_threshold: 0.1,
+            ..Default::default()
+        };
         let no_merge = StoryParams { threshold: 0.45, ..off.clone() };
         let on = StoryParams { merge_threshold: Some(0.3), ..no_merge.clone() };
         let r = cluster_events(&units, &no_merge);
@@ -462,6 +549,13 @@ mod tests {
         assert_eq!(r.cluster_of[0], r.cluster_of[2], "the fragment joins");
         assert_ne!(r.cluster_of[0], r.cluster_of[3], "an unrelated cluster does not");
         assert_eq!(r.centroids.len(), 2);
+        let refined = StoryParams { resolution: Some(0.03), ..no_merge.clone() };
+        let r = cluster_events(&units, &refined);
+        assert_eq!(r.cluster_of[0], r.cluster_of[2], "the refinement joins the fragment");
+        assert_ne!(r.cluster_of[0], r.cluster_of[3], "but not an unrelated cluster");
+        let strict = StoryParams { resolution: Some(0.5), ..no_merge.clone() };
+        let r = cluster_events(&units, &strict);
+        assert_ne!(r.cluster_of[0], r.cluster_of[2], "edges lighter than the resolution do not");
     }
 
     #[test]
@@ -473,8 +567,14 @@ mod tests {
                 unit(&terms, 0, i as u32)
             })
             .collect();
-        let params =
-            StoryParams { threshold: 0.45, candidate_threshold: 0.1, ..Default::default() };
+        // Single-pass assignment alone; the refinement, at a low resolution, may join a chain
+        // this dense (each link weighs 0.5).
+        let params = StoryParams {
+            threshold: 0.45,
+            candidate_threshold: 0.1,
+            resolution: None,
+            ..Default::default()
+        };
         let r = cluster_events(&units, &params);
         assert_ne!(r.cluster_of[0], r.cluster_of[7]);
     }
