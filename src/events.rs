@@ -25,6 +25,13 @@ use crate::summarize::{summarize, MemberText, SummaryParams, TermStats};
 /// Bytes of each article's text kept for summaries: news puts the key facts first.
 pub const TEXT_KEEP: usize = 2500;
 
+/// The part of a text that event terms come from: its first [`TEXT_KEEP`] bytes, where news
+/// writing puts who, what, where and when. On gen 20k, terms from the whole text score the
+/// same events BCubed F1 (0.9988 vs 0.9989) at 6% more time; from 1,500 bytes, 0.9967.
+fn lead(text: &str) -> &str {
+    cut(text, TEXT_KEEP)
+}
+
 /// Weight of headline words relative to body words.
 const TITLE_WEIGHT: f32 = 3.0;
 
@@ -73,7 +80,7 @@ impl Rider for EventRider<'_> {
     }
 
     fn count(&self, acc: &mut Counts, rec: &Record<'_>) {
-        let terms = acc.scratch.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
+        let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
         acc.df.add_hashes(terms.iter().map(|t| t.hash));
     }
 
@@ -101,7 +108,7 @@ impl Rider for EventRider<'_> {
             None => acc.words.add_document(&rec.text),
         }
         {
-            let terms = acc.scratch.extract(&rec.title, &rec.text, TITLE_WEIGHT, false);
+            let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
             let vector =
                 event_vector(terms, &self.df, self.story.top_terms, self.story.max_df_share);
             let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);

@@ -136,7 +136,7 @@ pub struct ClusterArgs {
     ///
     /// Reports days apart on the same subject are more often separate events. 0 turns the
     /// decay off.
-    #[arg(long, default_value_t = 0.5, value_name = "DAYS")]
+    #[arg(long, default_value_t = 1.0, value_name = "DAYS")]
     pub edge_half_life: f64,
 
     /// Jaccard threshold of the near-duplicate stage (as `dedup --threshold`)

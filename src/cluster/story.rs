@@ -77,11 +77,11 @@ impl Default for StoryParams {
             thread_overlap: 0.3,
             max_df_share: 0.2,
             linkage: Linkage::Centroid,
-            // The refinement joins fragments better than the merge round (UCI_REPORT.md).
+            // The refinement joins fragments better than the merge round (README, Quality).
             merge_threshold: None,
             resolution: Some(0.03),
             edge_threshold: 0.0,
-            edge_half_life: Some(0.5),
+            edge_half_life: Some(1.0),
             seed: 0,
         }
     }
@@ -322,6 +322,7 @@ fn refine(
         .filter(|p| p.2 >= params.edge_threshold)
         .map(|&(a, b, s)| {
             let (x, y) = (pos[a as usize], pos[b as usize]);
+            // Candidate pairs are never further apart than the window (see `candidates`).
             let gap = match (units[a as usize].first_day, units[b as usize].first_day) {
                 (Some(d), Some(e)) => f64::from((d - e).abs()),
                 _ => 0.0,
@@ -556,6 +557,21 @@ mod tests {
         let strict = StoryParams { resolution: Some(0.5), ..no_merge.clone() };
         let r = cluster_events(&units, &strict);
         assert_ne!(r.cluster_of[0], r.cluster_of[2], "edges lighter than the resolution do not");
+    }
+
+    #[test]
+    fn refinement_never_joins_reports_further_apart_than_the_window() {
+        // Two bursts of identical reports ten days apart: the strongest possible edges, with
+        // no decay and a low resolution, still must not join them.
+        let terms: Vec<(u64, f32)> = (1..20).map(|t| (t, 1.0)).collect();
+        let units: Vec<Unit> =
+            (0..8u32).map(|i| unit(&terms, if i < 4 { 0 } else { 10 }, i)).collect();
+        let params =
+            StoryParams { edge_half_life: None, resolution: Some(0.001), ..Default::default() };
+        let r = cluster_events(&units, &params);
+        assert!(r.cluster_of[..4].iter().all(|&c| c == r.cluster_of[0]));
+        assert!(r.cluster_of[4..].iter().all(|&c| c == r.cluster_of[4]));
+        assert_ne!(r.cluster_of[0], r.cluster_of[4]);
     }
 
     #[test]
