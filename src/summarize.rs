@@ -588,15 +588,32 @@ fn is_furniture(s: &str) -> bool {
     if word_count(s) < 4 {
         return true;
     }
-    let lower = s.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(').to_lowercase();
-    if FURNITURE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
-        return true;
-    }
-    if FURNITURE_FRAGMENTS.iter().any(|f| lower.contains(f)) {
+    // Every sentence of every member passes here: one automaton pass (Aho & Corasick 1975),
+    // ASCII case folded, replaces a lower-cased copy and dozens of substring searches.
+    static MATCHERS: std::sync::OnceLock<(aho_corasick::AhoCorasick, aho_corasick::AhoCorasick)> =
+        std::sync::OnceLock::new();
+    let (prefixes, fragments) = MATCHERS.get_or_init(|| {
+        let build = |patterns: &[&str], anchored: bool| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .start_kind(if anchored {
+                    aho_corasick::StartKind::Anchored
+                } else {
+                    aho_corasick::StartKind::Unanchored
+                })
+                .build(patterns)
+                .expect("fixed patterns build")
+        };
+        (build(FURNITURE_PREFIXES, true), build(FURNITURE_FRAGMENTS, false))
+    });
+    let trimmed = s.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(');
+    let anchored = aho_corasick::Input::new(trimmed).anchored(aho_corasick::Anchored::Yes);
+    if prefixes.find(anchored).is_some() || fragments.is_match(s) {
         return true;
     }
     // An e-mail address: a word with an @ and a dot after it.
-    lower.split_whitespace().any(|w| w.find('@').is_some_and(|at| w[at..].contains('.')))
+    s.contains('@')
+        && s.split_whitespace().any(|w| w.find('@').is_some_and(|at| w[at..].contains('.')))
 }
 
 /// True when most of a line's words are upper case: a heading or a wire slug, not a sentence.
@@ -1687,8 +1704,12 @@ fn in_sorted(list: &[&str], w: &str) -> bool {
 }
 
 fn month_of(w: &str) -> bool {
-    // Month names are short ASCII words: compare without allocating a lower-case copy.
-    if w.len() > 9 || !w.is_ascii() {
+    // Called for every token: month names are ASCII words of 3 to 9 letters starting with one
+    // of eight letters, which rejects almost every token before any comparison.
+    if !(3..=9).contains(&w.len())
+        || !matches!(w.as_bytes()[0] | 0x20, b'a' | b'd' | b'f' | b'j' | b'm' | b'n' | b'o' | b's')
+        || !w.is_ascii()
+    {
         return false;
     }
     let mut buf = [0u8; 9];
