@@ -28,7 +28,8 @@ use rayon::prelude::*;
 
 use super::community::{louvain, Graph};
 use super::features::EventVector;
-use crate::lsh::{candidate_pairs, choose_bands};
+use crate::lsh::candidates::{candidate_pairs_in_time, MAX_BUCKET};
+use crate::lsh::choose_bands;
 use crate::shingle::mix64;
 use crate::sketch::{MinHasher, Signatures};
 
@@ -170,10 +171,20 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
     let Ok(lsh) = choose_bands(params.candidate_threshold, k, None, None) else {
         return Vec::new();
     };
-    let rank: Vec<u32> = units.iter().map(|u| u.rank).collect();
+    // Buckets are walked in time order (undated units last), so each unit meets its nearest
+    // reports in time first.
+    let mut by_time: Vec<u32> = (0..units.len() as u32).collect();
+    by_time.sort_by_key(|&i| {
+        (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank)
+    });
+    let mut rank = vec![0u32; units.len()];
+    for (r, &i) in by_time.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    let days: Vec<Option<i32>> = units.iter().map(|u| u.first_day).collect();
     let skip: Vec<bool> = units.iter().map(|u| u.vector.is_empty()).collect();
     let window = params.window_days;
-    candidate_pairs(&sigs, lsh, &rank, &skip, |a, b| {
+    candidate_pairs_in_time(&sigs, lsh, &rank, &skip, &days, window, MAX_BUCKET, |a, b| {
         let (ua, ub) = (&units[a as usize], &units[b as usize]);
         if let (Some(x), Some(y)) = (ua.first_day, ub.first_day) {
             if (x - y).abs() > window {
@@ -255,16 +266,18 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
     let mut clusters: Vec<Centroid> = Vec::new();
+    // The unit that last looked at each cluster: a unit in a large LSH bucket has thousands of
+    // candidates, and checking each cluster once must not cost a scan of those already seen.
+    let mut seen_by: Vec<u32> = Vec::new();
     for &u in &order {
         let unit = &units[u as usize];
         let mut best: Option<(f64, u32)> = None;
-        let mut seen: Vec<u32> = Vec::new();
         for &nb in &adj[u as usize] {
             let c = cluster_of[nb as usize];
-            if c == NONE || seen.contains(&c) {
+            if c == NONE || seen_by[c as usize] == u {
                 continue;
             }
-            seen.push(c);
+            seen_by[c as usize] = u;
             let cl = &clusters[c as usize];
             if let (Some(d), Some(f)) = (unit.first_day, cl.first_day) {
                 if d - f > params.window_days {
@@ -280,6 +293,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
             Some((_, c)) => c,
             None => {
                 clusters.push(Centroid { first_day: unit.first_day, ..Default::default() });
+                seen_by.push(u);
                 (clusters.len() - 1) as u32
             }
         };

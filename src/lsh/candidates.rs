@@ -50,6 +50,45 @@ pub fn candidate_pairs<F>(
 where
     F: Fn(u32, u32) -> Option<f32> + Sync,
 {
+    pairs_of(sigs, lsh, rank, skip, None, MAX_BUCKET, score)
+}
+
+/// Time-local candidate pairs for event clustering: `rank` must order articles by time, and
+/// `days[i]` is article `i`'s day (None when undated). Inside a bucket each article is paired
+/// with the `max_bucket` articles just before it in time, and never with dated articles more
+/// than `window` days before it. At low thresholds (one or two rows a band) a bucket holds every
+/// article sharing a sketch value and grows with the corpus; reports of one event are close in
+/// time, so the nearest ones are the pairs worth scoring, and the cost per article stays
+/// bounded however large the corpus.
+#[allow(clippy::too_many_arguments)]
+pub fn candidate_pairs_in_time<F>(
+    sigs: &Signatures,
+    lsh: LshParams,
+    rank: &[u32],
+    skip: &[bool],
+    days: &[Option<i32>],
+    window: i32,
+    max_bucket: usize,
+    score: F,
+) -> Vec<Pair>
+where
+    F: Fn(u32, u32) -> Option<f32> + Sync,
+{
+    pairs_of(sigs, lsh, rank, skip, Some((days, window)), max_bucket, score)
+}
+
+fn pairs_of<F>(
+    sigs: &Signatures,
+    lsh: LshParams,
+    rank: &[u32],
+    skip: &[bool],
+    time: Option<(&[Option<i32>], i32)>,
+    max_bucket: usize,
+    score: F,
+) -> Vec<Pair>
+where
+    F: Fn(u32, u32) -> Option<f32> + Sync,
+{
     let n = sigs.len();
     let rows = lsh.rows_per_band;
     let mut pairs: Vec<Pair> = (0..lsh.num_bands)
@@ -70,7 +109,19 @@ where
                 }
                 let bucket = &entries[start..end];
                 for (i, x) in bucket.iter().enumerate() {
-                    for y in &bucket[..i.min(MAX_BUCKET)] {
+                    let earlier: &mut dyn Iterator<Item = &(u64, u32, u32)> = match time {
+                        None => &mut bucket[..i.min(max_bucket)].iter(),
+                        // The nearest in time first, until the cap or the window.
+                        Some((days, window)) => {
+                            &mut bucket[..i].iter().rev().take(max_bucket).take_while(move |y| {
+                                match (days[x.2 as usize], days[y.2 as usize]) {
+                                    (Some(dx), Some(dy)) => dx - dy <= window,
+                                    _ => true,
+                                }
+                            })
+                        }
+                    };
+                    for y in earlier {
                         let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
                         if collided_earlier(sigs, a, b, band, rows) {
                             continue;
@@ -147,5 +198,42 @@ mod tests {
             touched[p.b as usize] = true;
         }
         assert!(touched.iter().all(|&t| t));
+    }
+
+    #[test]
+    fn time_local_pairs_stay_in_the_window_and_under_the_cap() {
+        // 600 identical signatures: one bucket per band, on days 0..59 (10 a day).
+        let mh = MinHasher::new(16, 0);
+        let mut sigs = Signatures::new(16);
+        let mut sig = vec![0; 16];
+        mh.sketch(&(0..50u64).map(crate::shingle::mix64).collect::<Vec<_>>(), &mut sig);
+        for _ in 0..600 {
+            sigs.push(&sig);
+        }
+        let days: Vec<Option<i32>> = (0..600).map(|i| Some(i / 10)).collect();
+        let rank: Vec<u32> = (0..600).collect();
+        let lsh = choose_bands(0.5, 16, None, None).unwrap();
+        let pairs =
+            candidate_pairs_in_time(&sigs, lsh, &rank, &[false; 600], &days, 2, 25, |_, _| {
+                Some(1.0)
+            });
+        assert!(pairs
+            .iter()
+            .all(|p| (days[p.b as usize].unwrap() - days[p.a as usize].unwrap()) <= 2));
+        // Each article pairs with at most 25 earlier ones, the nearest in time.
+        let mut earlier = vec![0usize; 600];
+        for p in &pairs {
+            earlier[p.b as usize] += 1;
+        }
+        assert!(earlier.iter().all(|&k| k <= 25));
+        assert_eq!(earlier[599], 25);
+        assert!(pairs.iter().any(|p| p.a == 598 && p.b == 599));
+        // Without dates, only the cap applies.
+        let undated = vec![None; 600];
+        let all =
+            candidate_pairs_in_time(&sigs, lsh, &rank, &[false; 600], &undated, 2, 25, |_, _| {
+                Some(1.0)
+            });
+        assert!(all.len() > pairs.len());
     }
 }
