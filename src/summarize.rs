@@ -578,16 +578,15 @@ const FURNITURE_FRAGMENTS: &[&str] = &[
     "©",
 ];
 
+/// Words with a letter or digit.
+#[cfg(test)]
 fn word_count(s: &str) -> usize {
-    s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+    WordStats::of(s).words
 }
 
-/// True for lines that are page furniture: too short to report anything, or a known
-/// advertisement, sign-up, credit or link pattern.
-fn is_furniture(s: &str) -> bool {
-    if word_count(s) < 4 {
-        return true;
-    }
+/// A known advertisement, sign-up, credit or link pattern (a line is also furniture when it is
+/// under four words: too short to report anything).
+fn is_furniture_pattern(s: &str) -> bool {
     // Every sentence of every member passes here: one automaton pass (Aho & Corasick 1975),
     // ASCII case folded, replaces a lower-cased copy and dozens of substring searches.
     static MATCHERS: std::sync::OnceLock<(aho_corasick::AhoCorasick, aho_corasick::AhoCorasick)> =
@@ -616,28 +615,6 @@ fn is_furniture(s: &str) -> bool {
         && s.split_whitespace().any(|w| w.find('@').is_some_and(|at| w[at..].contains('.')))
 }
 
-/// True when most of a line's words are upper case: a heading or a wire slug, not a sentence.
-fn is_shouting(s: &str) -> bool {
-    let mut words = 0;
-    let mut upper = 0;
-    for w in s.split_whitespace() {
-        let mut letters = 0;
-        let mut all_upper = true;
-        for c in w.chars().filter(|c| c.is_alphabetic()) {
-            letters += 1;
-            all_upper &= c.is_uppercase();
-        }
-        if letters < 2 {
-            continue;
-        }
-        words += 1;
-        if all_upper {
-            upper += 1;
-        }
-    }
-    words >= 2 && upper * 10 >= words * 6
-}
-
 fn ends_like_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(is_closer);
     t.ends_with(|c: char| is_terminal(c) || is_cjk_terminal(c))
@@ -647,6 +624,8 @@ fn ends_like_sentence(s: &str) -> bool {
 #[derive(Debug, Clone, Copy)]
 struct Marked<'a> {
     text: &'a str,
+    /// [`word_count`] of the text.
+    words: usize,
     furniture: bool,
     shouting: bool,
     candidate: bool,
@@ -657,30 +636,71 @@ fn split_marked(text: &str) -> Vec<Marked<'_>> {
     split_sentences(text)
         .into_iter()
         .map(|s| {
-            let furniture = is_furniture(s);
-            let shouting = !furniture && is_shouting(s);
-            let candidate = !furniture && !shouting && is_prose(s);
-            Marked { text: s, furniture, shouting, candidate }
+            let st = WordStats::of(s);
+            let furniture = st.words < 4 || is_furniture_pattern(s);
+            let shouting = !furniture && st.shouting();
+            let candidate = !furniture && !shouting && st.prose() && ends_like_sentence(s);
+            Marked { text: s, words: st.words, furniture, shouting, candidate }
         })
         .collect()
+}
+
+/// Word counts of a sentence, all taken in one pass: [`word_count`], [`is_shouting`] and
+/// [`is_prose`] each walk every character, for every sentence of every member.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordStats {
+    /// Words with a letter or digit.
+    words: usize,
+    /// Words with a letter.
+    alphabetic: usize,
+    /// Words of two letters or more, and how many of them are all upper case.
+    lettered: usize,
+    upper: usize,
+}
+
+impl WordStats {
+    fn of(s: &str) -> Self {
+        let mut st = WordStats::default();
+        for w in s.split_whitespace() {
+            let (mut letters, mut all_upper, mut alnum) = (0, true, false);
+            for c in w.chars() {
+                if c.is_alphabetic() {
+                    letters += 1;
+                    all_upper &= c.is_uppercase();
+                    alnum = true;
+                } else if c.is_numeric() {
+                    alnum = true;
+                }
+            }
+            st.words += usize::from(alnum);
+            st.alphabetic += usize::from(letters > 0);
+            if letters >= 2 {
+                st.lettered += 1;
+                st.upper += usize::from(all_upper);
+            }
+        }
+        st
+    }
+
+    /// Most words upper case: a heading or a wire slug, not a sentence.
+    fn shouting(&self) -> bool {
+        self.lettered >= 2 && self.upper * 10 >= self.lettered * 6
+    }
+
+    /// Prose-like length and make-up (the sentence ending is checked apart): tables of figures
+    /// ("Net loss 7,041,000 vs loss 467,000") are mostly numbers.
+    fn prose(&self) -> bool {
+        (6..=80).contains(&self.words) && self.alphabetic * 3 >= self.words * 2
+    }
 }
 
 /// A sentence fit to stand in a summary: a full sentence of prose, not furniture, a heading or
 /// a line of a table.
 #[cfg(test)]
 fn is_candidate(s: &str) -> bool {
-    !is_furniture(s) && !is_shouting(s) && is_prose(s)
-}
-
-/// The length, ending and make-up of a sentence of prose (not of a heading or a table).
-fn is_prose(s: &str) -> bool {
-    let words = word_count(s);
-    if !(6..=80).contains(&words) || !ends_like_sentence(s) {
-        return false;
-    }
-    // Tables of figures ("Net loss 7,041,000 vs loss 467,000") are mostly numbers.
-    let alphabetic = s.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    alphabetic * 3 >= words * 2
+    let st = WordStats::of(s);
+    let furniture = st.words < 4 || is_furniture_pattern(s);
+    !furniture && !st.shouting() && st.prose() && ends_like_sentence(s)
 }
 
 /// Whitespace folded to single spaces.
@@ -1114,7 +1134,7 @@ fn summarize_tuned(
                 text: s,
                 unit,
                 pos,
-                words: word_count(s),
+                words: ms.words,
                 ids: ids[start..].to_vec(),
                 candidate,
             });
@@ -1975,25 +1995,25 @@ fn entities(
         .collect();
     // Words the cluster writes in lower case somewhere, to tell a sentence-initial capital
     // from a name.
+    // Tokenised once: both loops below need every sentence's tokens.
+    let tokens: Vec<Vec<Vec<Tok>>> =
+        texts.iter().map(|sents| sents.iter().map(|s| raw_tokens(s)).collect()).collect();
     let mut lower_seen: Set<&str> = new_set();
-    for s in texts.iter().flatten() {
-        for t in raw_tokens(s) {
-            if t.text.chars().next().is_some_and(char::is_lowercase) {
-                lower_seen.insert(t.text);
-            }
+    for t in tokens.iter().flatten().flatten() {
+        if t.text.chars().next().is_some_and(char::is_lowercase) {
+            lower_seen.insert(t.text);
         }
     }
     let mut table = EntityTable { map: new_map(), items: Vec::new() };
     for (u, sents) in texts.iter().enumerate() {
-        for s in sents {
-            let toks = raw_tokens(s);
+        for (s, toks) in sents.iter().zip(&tokens[u]) {
             let mut i = 0;
             // "NOTE:", "UPDATE:", "WATCH:" label a line; they name nothing.
             if toks.first().is_some_and(|t| is_acronym(t.text) && s[t.end..].starts_with(':')) {
                 i = 1;
             }
             while i < toks.len() {
-                let used = emit_number(s, &toks, i, &mut table, u as u32);
+                let used = emit_number(s, toks, i, &mut table, u as u32);
                 if used > 0 {
                     i += used;
                     continue;
@@ -2018,7 +2038,7 @@ fn entities(
                     run.push(j);
                     j += 1;
                 }
-                emit_name(s, &toks, &run, &lower_seen, &mut table, u as u32);
+                emit_name(s, toks, &run, &lower_seen, &mut table, u as u32);
                 i = j;
             }
         }
