@@ -16,6 +16,20 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes, each said once: the library's errors already name their cause
+/// (`path: reason`), which `{:#}` would repeat.
+fn message(err: &anyhow::Error) -> String {
+    let mut msg = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !msg.contains(&cause) {
+            msg.push_str(": ");
+            msg.push_str(&cause);
+        }
+    }
+    msg
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
@@ -31,7 +45,7 @@ fn main() -> ExitCode {
         // quietly, as ripgrep and xsv do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("samestory: {err:#}");
+            eprintln!("samestory: {}", message(&err));
             ExitCode::from(2)
         }
     }

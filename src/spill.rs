@@ -32,7 +32,8 @@ pub struct SpillReader {
 }
 
 fn io(e: std::io::Error) -> Error {
-    Error::io("temporary file (set TMPDIR to put it elsewhere)", e)
+    let dir = std::env::temp_dir();
+    Error::io(format!("temporary file in {} (TMPDIR sets where)", dir.display()), e)
 }
 
 impl Spill {

@@ -180,3 +180,16 @@ fn generated_events_are_recovered() {
     let f1 = report["bcubed"]["f1"].as_f64().unwrap();
     assert!(f1 >= 0.95, "BCubed F1 on generated events {f1}: {}", stdout(&o));
 }
+
+#[test]
+fn an_unusable_temp_dir_is_a_clear_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_samestory"))
+        .args(["cluster", &fixture_arg("corpus/sample.jsonl"), "-q", "--format", "tsv"])
+        .env("TMPDIR", "/nonexistent/samestory-tmp")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("temporary file") && err.contains("TMPDIR"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial output");
+}

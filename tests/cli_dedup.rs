@@ -261,6 +261,8 @@ fn bad_flags_exit_2() {
     let (code, _, err) = dedup(&["/nonexistent/corpus.jsonl"]);
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/corpus.jsonl"), "{err}");
+    // The reason is said once, not once per level of the error chain.
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
 
 /// A small random corpus: some originals, copies with a few words changed, and bad lines.
