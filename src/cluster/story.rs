@@ -309,7 +309,10 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
         merge_fragments(&mut clusters, &mut cluster_of, units, params, t);
     }
     if let Some(gamma) = params.resolution {
-        clusters = refine(&pairs, &order, &mut cluster_of, units, params, gamma);
+        // The candidate lists and pairs are the run's largest structures: free what the
+        // refinement does not need before it builds its graph.
+        drop(adj);
+        clusters = refine(pairs, &order, &mut cluster_of, units, params, gamma);
     }
     let centroids: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
     EventClusters { cluster_of, centroids }
@@ -319,7 +322,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
 /// whose cosine reaches `edge_threshold`; returns the new clusters' centroids. Nodes are
 /// numbered by their place in the time order, so nothing depends on input order.
 fn refine(
-    pairs: &[(u32, u32, f64)],
+    pairs: Vec<(u32, u32, f64)>,
     order: &[u32],
     cluster_of: &mut [u32],
     units: &[Unit],
@@ -332,9 +335,9 @@ fn refine(
         pos[u as usize] = p as u32;
     }
     let mut edges: Vec<(u32, u32, f64)> = pairs
-        .iter()
+        .into_iter()
         .filter(|p| p.2 >= params.edge_threshold)
-        .map(|&(a, b, s)| {
+        .map(|(a, b, s)| {
             let (x, y) = (pos[a as usize], pos[b as usize]);
             // Candidate pairs are never further apart than the window (see `candidates`).
             let gap = match (units[a as usize].first_day, units[b as usize].first_day) {
@@ -347,6 +350,7 @@ fn refine(
         .collect();
     edges.sort_unstable_by_key(|a| (a.0, a.1));
     let graph = Graph::new(n, &edges);
+    drop(edges);
     let initial: Vec<u32> = order.iter().map(|&u| cluster_of[u as usize]).collect();
     let identity: Vec<u32> = (0..n as u32).collect();
     let part = louvain(&graph, &initial, &identity, gamma);
