@@ -137,25 +137,6 @@ fn cut(text: &str, max: usize) -> &str {
     &text[..at]
 }
 
-/// One article's spilled fields.
-struct Spilled {
-    bytes: Vec<u8>,
-}
-
-impl Spilled {
-    fn read(reader: &SpillReader, slot: Slot) -> Result<Spilled> {
-        let mut bytes = Vec::new();
-        reader.read(slot, &mut bytes)?;
-        unpack::<4>(&bytes)?;
-        Ok(Spilled { bytes })
-    }
-
-    /// Title, source, url, text.
-    fn fields(&self) -> [&str; 4] {
-        unpack::<4>(&self.bytes).expect("checked when read")
-    }
-}
-
 /// Runs near-duplicate detection, event clustering, threads and summaries.
 pub fn cluster(
     corpus: &Corpus,
@@ -311,11 +292,16 @@ fn summarize_cluster(
     let arts = &res.articles;
     let reps: std::collections::HashSet<u32> =
         members.iter().map(|&m| res.groups[group_of[m as usize] as usize].representative).collect();
-    let spilled: Vec<Spilled> = members
+    // Each member's title, source, url and text, read back from the spill file.
+    let spilled: Vec<Vec<u8>> = members
         .iter()
-        .map(|&m| Spilled::read(ctx.spill, ctx.slots[m as usize]))
+        .map(|&m| {
+            let mut bytes = Vec::new();
+            ctx.spill.read(ctx.slots[m as usize], &mut bytes)?;
+            Ok(bytes)
+        })
         .collect::<Result<_>>()?;
-    let fields: Vec<[&str; 4]> = spilled.iter().map(Spilled::fields).collect();
+    let fields: Vec<[&str; 4]> = spilled.iter().map(|b| unpack::<4>(b)).collect::<Result<_>>()?;
     let texts: Vec<MemberText> = members
         .iter()
         .zip(&fields)

@@ -53,16 +53,6 @@ impl Spill {
         Ok(slot)
     }
 
-    /// Bytes written so far.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// True when nothing has been written.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Ends writing.
     pub fn finish(self) -> Result<SpillReader> {
         let file = self.out.into_inner().map_err(|e| io(e.into_error()))?;
@@ -129,7 +119,6 @@ mod tests {
     #[test]
     fn records_come_back_by_slot_in_any_order() {
         let mut spill = Spill::new().unwrap();
-        assert!(spill.is_empty());
         let mut slots = Vec::new();
         for i in 0..1000 {
             let mut rec = Vec::new();

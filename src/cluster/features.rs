@@ -421,13 +421,6 @@ impl Extractor {
     }
 }
 
-/// Extracts terms from a headline and text, with their texts. Headline terms count
-/// `title_weight` times.
-pub fn extract(title: &str, text: &str, title_weight: f32, out: &mut Vec<RawTerm>) {
-    out.clear();
-    out.extend_from_slice(Extractor::new().extract(title, text, title_weight, true));
-}
-
 fn lower_join(part: &str, span: &[(usize, usize)], out: &mut String) {
     out.clear();
     for (i, &(a, b)) in span.iter().enumerate() {
@@ -612,6 +605,11 @@ pub fn event_vector(terms: &[RawTerm], df: &DocFreq, top: usize, max_share: f64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn extract(title: &str, text: &str, title_weight: f32, out: &mut Vec<RawTerm>) {
+        out.clear();
+        out.extend_from_slice(Extractor::new().extract(title, text, title_weight, true));
+    }
 
     fn texts(title: &str, text: &str, kind: TermKind) -> Vec<String> {
         let mut out = Vec::new();

@@ -403,6 +403,29 @@ impl Tally {
     }
 }
 
+/// A paired comparison: per-set differences (ours minus a baseline) summarised.
+struct Paired {
+    mean: f64,
+    /// Half the width of the 95% confidence interval (normal approximation).
+    half_width: f64,
+    wins: usize,
+    ties: usize,
+}
+
+impl Paired {
+    fn of(d: &[f64]) -> Paired {
+        let n = d.len().max(2) as f64;
+        let mean = d.iter().sum::<f64>() / n;
+        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        Paired {
+            mean,
+            half_width: 1.96 * sd / n.sqrt(),
+            wins: d.iter().filter(|&&x| x > 1e-12).count(),
+            ties: d.iter().filter(|&&x| x.abs() <= 1e-12).count(),
+        }
+    }
+}
+
 fn evaluate(arts: &[Article], sets: &[(Vec<usize>, Vec<String>)], stats: &TermStats) -> String {
     let params = SummaryParams::default();
     let variants: [(&str, Tuning); 4] = [
@@ -464,18 +487,14 @@ fn evaluate(arts: &[Article], sets: &[(Vec<usize>, Vec<String>)], stats: &TermSt
     }
     out += &format!("sets: {}. Ours minus baseline, R-1 recall (paired):\n", sets.len());
     for (name, d) in ["LexRank", "TextRank", "Lead"].iter().zip(&diffs) {
-        let n = d.len().max(2) as f64;
-        let mean = d.iter().sum::<f64>() / n;
-        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        let (w, t) = (
-            d.iter().filter(|&&x| x > 1e-12).count(),
-            d.iter().filter(|&&x| x.abs() <= 1e-12).count(),
-        );
+        let p = Paired::of(d);
         out += &format!(
-            "  vs {name:<8}: {:+.2} ± {:.2} (95% CI, normal approx.); wins/ties/losses {w}/{t}/{}\n",
-            mean * 100.0,
-            1.96 * sd / n.sqrt() * 100.0,
-            d.len() - w - t
+            "  vs {name:<8}: {:+.2} ± {:.2} (95% CI, normal approx.); wins/ties/losses {}/{}/{}\n",
+            p.mean * 100.0,
+            p.half_width * 100.0,
+            p.wins,
+            p.ties,
+            d.len() - p.wins - p.ties
         );
     }
     out
@@ -751,14 +770,12 @@ fn duc2004_evaluation() {
         println!("{}", t.row(name));
     }
     for (name, d) in names[1..].iter().zip(&diffs) {
-        let n = d.len().max(2) as f64;
-        let mean = d.iter().sum::<f64>() / n;
-        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        let wins = d.iter().filter(|&&x| x > 1e-12).count();
+        let p = Paired::of(d);
         println!(
-            "ours - {name}: R-1 recall {:+.2} ± {:.2} (95% CI), ours better on {wins} of {} sets",
-            mean * 100.0,
-            1.96 * sd / n.sqrt() * 100.0,
+            "ours - {name}: R-1 recall {:+.2} ± {:.2} (95% CI), ours better on {} of {} sets",
+            p.mean * 100.0,
+            p.half_width * 100.0,
+            p.wins,
             d.len()
         );
     }
