@@ -1,17 +1,19 @@
 //! The story-clustering pipeline: near-duplicate groups (via [`crate::dedup`]), then event
 //! clusters and story threads (via [`crate::cluster::story`]), then per-cluster summaries.
 //!
-//! It reads the corpus no more often than `dedup` does: a [`Rider`] counts term document
-//! frequencies (event terms, and the summariser's words) in deduplication's first read and
-//! builds each article's event vector in its second. What summaries need later (headline,
-//! outlet, link and the first [`TEXT_KEEP`] bytes of the text) goes to a [`Spill`] file, not
-//! to memory, and is read back one cluster at a time: memory holds event vectors (a few
-//! hundred bytes an article), not texts.
+//! It reads the corpus no more often than `dedup` does, and tokenises each article's lead for
+//! event terms once: a [`Rider`] extracts the terms in deduplication's second read, counting
+//! their document frequencies (and the summariser's, from deduplication's own word hashes) as it
+//! goes, and spills each article's (term, tf) list. Weights need the whole corpus's document
+//! frequencies, so event vectors are built from the spilled lists after the read. What summaries
+//! need later (headline, outlet, link and the first [`TEXT_KEEP`] bytes of the text) goes to the
+//! same [`Spill`] file, not to memory, and is read back one cluster at a time: memory holds event
+//! vectors (a few hundred bytes an article), not texts.
 
 use rayon::prelude::*;
 
 use crate::article::format_date;
-use crate::cluster::features::{event_vector, DocFreq, EventVector, Extractor, TermKind};
+use crate::cluster::features::{weigh_terms, DocFreq, EventVector, Extractor, TermKind};
 use crate::cluster::story::{cluster_events, link_threads, StoryParams, Unit};
 use crate::dedup::{dedup_with, round4, DedupResult, Rider};
 use crate::error::{Error, Result};
@@ -49,27 +51,32 @@ pub struct StoryResult {
 }
 
 /// The story stage's work inside deduplication's reads.
-struct EventRider<'p> {
-    story: &'p StoryParams,
+struct EventRider {
     /// The shingle seed: the summariser's word statistics key on deduplication's word hashes.
     seed: u64,
     df: DocFreq,
     words: TermStats,
-    vectors: Vec<EventVector>,
+    /// Where each article's summary fields are in the spill.
     slots: Vec<Slot>,
+    /// Where each article's (term hash, tf) list is in the spill.
+    term_slots: Vec<Slot>,
     spill: Spill,
 }
 
-/// Pass-1 accumulator: counts, plus the worker's extraction scratch.
+/// A worker's counts, plus its extraction scratch.
 struct Counts {
     df: DocFreq,
     words: TermStats,
     scratch: Extractor,
 }
 
-impl Rider for EventRider<'_> {
+/// Bytes of one spilled term: its hash and its tf.
+const TERM_BYTES: usize = 12;
+
+impl Rider for EventRider {
     type Count = Counts;
-    type Kept = (EventVector, Vec<u8>);
+    /// The summary fields, packed, and the (term hash, tf) list.
+    type Kept = (Vec<u8>, Vec<u8>);
 
     fn new_count(&self) -> Counts {
         Counts {
@@ -79,10 +86,10 @@ impl Rider for EventRider<'_> {
         }
     }
 
-    fn count(&self, acc: &mut Counts, rec: &Record<'_>) {
-        let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
-        acc.df.add_hashes(terms.iter().map(|t| t.hash));
-    }
+    // Term document frequencies are counted in pass 2, with the extraction the vectors need:
+    // extracting in both reads cost a quarter of the run. They then cover accepted articles
+    // only, not records rejected for a repeated id.
+    fn count(&self, _: &mut Counts, _: &Record<'_>) {}
 
     fn merge(&self, into: &mut Counts, from: Counts) {
         into.df.merge(from.df);
@@ -90,9 +97,9 @@ impl Rider for EventRider<'_> {
     }
 
     fn counted(&mut self, pass: u8, total: Counts) {
-        match pass {
-            1 => self.df = total.df,
-            _ => self.words = total.words,
+        if pass == 2 {
+            self.df = total.df;
+            self.words = total.words;
         }
     }
 
@@ -101,28 +108,41 @@ impl Rider for EventRider<'_> {
         acc: &mut Counts,
         rec: &Record<'_>,
         words: Option<&[u64]>,
-    ) -> (EventVector, Vec<u8>) {
+    ) -> (Vec<u8>, Vec<u8>) {
         // The summariser's word statistics reuse deduplication's tokens of the text.
         match words {
             Some(w) => acc.words.add_words(w),
             None => acc.words.add_document(&rec.text),
         }
-        {
-            let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
-            let vector =
-                event_vector(terms, &self.df, self.story.top_terms, self.story.max_df_share);
-            let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
-            pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
-            (vector, record)
+        let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
+        acc.df.add_hashes(terms.iter().map(|t| t.hash));
+        let mut packed = Vec::with_capacity(terms.len() * TERM_BYTES);
+        for t in terms {
+            packed.extend_from_slice(&t.hash.to_le_bytes());
+            packed.extend_from_slice(&t.tf.to_le_bytes());
         }
+        let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
+        pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
+        (record, packed)
     }
 
-    fn store(&mut self, index: usize, (vector, record): (EventVector, Vec<u8>)) -> Result<()> {
-        debug_assert_eq!(index, self.vectors.len());
-        self.vectors.push(vector);
+    fn store(&mut self, index: usize, (record, terms): (Vec<u8>, Vec<u8>)) -> Result<()> {
+        debug_assert_eq!(index, self.slots.len());
         self.slots.push(self.spill.push(&record)?);
+        self.term_slots.push(self.spill.push(&terms)?);
         Ok(())
     }
+}
+
+/// The (term hash, tf) pairs of a spilled term list.
+fn unpack_terms(bytes: &[u8]) -> impl Iterator<Item = (u64, f32)> + '_ {
+    bytes.chunks_exact(TERM_BYTES).map(|c| {
+        let (h, tf) = c.split_at(8);
+        (
+            u64::from_le_bytes(h.try_into().expect("8 bytes")),
+            f32::from_le_bytes(tf.try_into().expect("4 bytes")),
+        )
+    })
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.
@@ -146,24 +166,32 @@ pub fn cluster(
     progress: &dyn Progress,
 ) -> Result<StoryResult> {
     let mut rider = EventRider {
-        story,
         seed: dedup_params.shingle.seed,
         df: DocFreq::new(),
         words: TermStats::with_seed(dedup_params.shingle.seed),
-        vectors: Vec::new(),
         slots: Vec::new(),
+        term_slots: Vec::new(),
         spill: Spill::new()?,
     };
     let mut res = dedup_with(corpus, dedup_params, skip_invalid, progress, &mut rider)?;
     // Signatures are done with once groups exist; free them before the next peak.
     res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
-    let EventRider { df, words, vectors, slots, spill, .. } = rider;
-    drop(df);
-    if vectors.len() != n {
+    let EventRider { df, words, slots, term_slots, spill, .. } = rider;
+    if slots.len() != n {
         return Err(Error::parse("input", 0, "record", "input changed while being read"));
     }
     let spill = spill.finish()?;
+    progress.phase("event vectors", None);
+    let vectors: Vec<EventVector> = term_slots
+        .par_iter()
+        .map_init(Vec::new, |buf, &slot| {
+            spill.read(slot, buf)?;
+            Ok(weigh_terms(unpack_terms(buf), &df, story.top_terms, story.max_df_share))
+        })
+        .collect::<Result<_>>()?;
+    drop((df, term_slots));
+    progress.finish_phase();
 
     // Units: near-duplicate groups.
     progress.phase("clustering", None);
