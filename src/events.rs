@@ -80,7 +80,13 @@ impl Rider for EventRider<'_> {
     }
 
     fn count(&self, acc: &mut Counts, rec: &Record<'_>) {
-        let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
+        let terms = acc.scratch.extract_with_url(
+            &rec.title,
+            lead(&rec.text),
+            &rec.url,
+            TITLE_WEIGHT,
+            false,
+        );
         acc.df.add_hashes(terms.iter().map(|t| t.hash));
     }
 
@@ -108,7 +114,13 @@ impl Rider for EventRider<'_> {
             None => acc.words.add_document(&rec.text),
         }
         {
-            let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
+            let terms = acc.scratch.extract_with_url(
+                &rec.title,
+                lead(&rec.text),
+                &rec.url,
+                TITLE_WEIGHT,
+                false,
+            );
             let vector =
                 event_vector(terms, &self.df, self.story.top_terms, self.story.max_df_share);
             let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
