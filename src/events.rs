@@ -114,7 +114,13 @@ impl Rider for EventRider {
             Some(w) => acc.words.add_words(w),
             None => acc.words.add_document(&rec.text),
         }
-        let terms = acc.scratch.extract(&rec.title, lead(&rec.text), TITLE_WEIGHT, false);
+        let terms = acc.scratch.extract_with_url(
+            &rec.title,
+            lead(&rec.text),
+            &rec.url,
+            TITLE_WEIGHT,
+            false,
+        );
         acc.df.add_hashes(terms.iter().map(|t| t.hash));
         let mut packed = Vec::with_capacity(terms.len() * TERM_BYTES);
         for t in terms {

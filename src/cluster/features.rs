@@ -7,8 +7,10 @@
 //! sentence, and acronyms), and numbers; headline words count extra. Words are reduced to their
 //! Snowball (Porter 2001) English stems, so "tapering" meets "taper". Weights are tf × idf with
 //! document frequencies from the whole corpus, so words found in a large share of all articles
-//! carry no event signal. The `top_terms` heaviest terms, L2-normalised, are the article's event
-//! vector; cosine similarity compares vectors. Cost: O(text length) per article.
+//! carry no event signal. The content words of the article's URL slug count as one body
+//! occurrence each: for a bare headline they are often the missing half of the story. The
+//! `top_terms` heaviest terms, L2-normalised, are the article's event vector; cosine similarity
+//! compares vectors. Cost: O(text length) per article.
 
 use ahash::AHashMap;
 
@@ -321,6 +323,61 @@ fn term_hash(kind: TermKind, text: &str) -> u64 {
     (mix64(h) >> 2) | ((kind as u64) << 62)
 }
 
+/// Weight of a slug word, as one body occurrence. A headline is a handful of words, and the
+/// slug often carries the ones it left out (`la-fi-mo-federal-reserve-plosser-stimulus-economy`
+/// under "Fed official says weak data caused by weather"): on the UCI headlines this raises
+/// BCubed F1 from 0.797 to 0.827. Where the slug merely repeats a long article's headline, its
+/// words gain little against the headline's weight (gen 20k and 100k unchanged).
+const SLUG_WEIGHT: f32 = 1.0;
+
+/// Path words that say where a page sits on its site, not what it reports.
+const GENERIC_PATH_WORDS: &[&str] = &[
+    "article",
+    "articles",
+    "blog",
+    "blogs",
+    "column",
+    "columns",
+    "content",
+    "detail",
+    "feature",
+    "features",
+    "headlines",
+    "home",
+    "htm",
+    "html",
+    "index",
+    "latest",
+    "news",
+    "page",
+    "php",
+    "post",
+    "posts",
+    "print",
+    "read",
+    "report",
+    "section",
+    "shtml",
+    "story",
+    "stories",
+    "video",
+    "videos",
+    "view",
+];
+
+/// The words of a URL's slugs: path segments of at least three parts joined by `-` or `_`
+/// (`/2014/03/10/mtgox-files-bankruptcy/`), split on anything not alphanumeric. Hosts, queries,
+/// one-word sections (`/business/`) and parts holding digits (dates, ids) are skipped.
+pub fn slug_words(url: &str) -> impl Iterator<Item = &str> {
+    let rest = url.split_once("://").map_or(url, |x| x.1);
+    let path = rest.split_once('/').map_or("", |x| x.1);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.split('/')
+        .filter(|seg| seg.split(['-', '_']).filter(|p| !p.is_empty()).count() >= 3)
+        .flat_map(|seg| seg.split(|c: char| !c.is_alphanumeric()))
+        .filter(|p| !p.is_empty() && p.chars().all(char::is_alphabetic))
+}
+
 /// Capitalised runs longer than this are not names.
 const MAX_NAME_WORDS: usize = 5;
 
@@ -350,6 +407,19 @@ impl Extractor {
         &mut self,
         title: &str,
         text: &str,
+        title_weight: f32,
+        keep_text: bool,
+    ) -> &[RawTerm] {
+        self.extract_with_url(title, text, "", title_weight, keep_text)
+    }
+
+    /// [`Extractor::extract`] plus the words of the article's URL slug ([`slug_words`]), each
+    /// counted once as a content word.
+    pub fn extract_with_url(
+        &mut self,
+        title: &str,
+        text: &str,
+        url: &str,
         title_weight: f32,
         keep_text: bool,
     ) -> &[RawTerm] {
@@ -401,6 +471,18 @@ impl Extractor {
                 self.lower = lower;
             }
             self.flush(part, w);
+        }
+        for word in slug_words(url) {
+            let mut lower = std::mem::take(&mut self.lower);
+            lower.clear();
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            if lower.len() >= 3 && !GENERIC_PATH_WORDS.contains(&lower.as_str()) {
+                let stem = stem_or_stop(&lower, word_key(&lower));
+                if stem != STOP {
+                    self.add_hashed(stem, TermKind::Word, &lower, SLUG_WEIGHT);
+                }
+            }
+            self.lower = lower;
         }
         &self.terms
     }
@@ -687,6 +769,52 @@ mod tests {
         assert_eq!(nums, ["26", "27.4"]);
         let words = texts("", t, TermKind::Word);
         assert!(words.contains(&"fleet".to_string()) && !words.contains(&"the".to_string()));
+    }
+
+    #[test]
+    fn slug_words_skip_hosts_sections_dates_and_ids() {
+        let words = |u| slug_words(u).collect::<Vec<_>>();
+        assert_eq!(
+            words("http://www.latimes.com/business/money/la-fi-mo-fed-plosser-20140310,0,1312750.story\\?track=rss"),
+            ["la", "fi", "mo", "fed", "plosser", "story"],
+            "one-word sections, the date and the id are not slug words"
+        );
+        assert_eq!(
+            words(
+                "http://www.livemint.com/Politics/H2EvwJSK2VE6OF7iK1g3PP/Feds-Charles-Plosser.html"
+            ),
+            ["Feds", "Charles", "Plosser", "html"]
+        );
+        assert_eq!(words("https://example-news-site.com/2014/03/10/6252067/"), [] as [&str; 0]);
+        assert_eq!(words("https://x.org/a/b?q=one-two-three#four-five-six"), [] as [&str; 0]);
+        assert_eq!(words("not a url"), [] as [&str; 0]);
+    }
+
+    #[test]
+    fn slug_words_join_the_headline_words() {
+        let mut ex = Extractor::new();
+        let url = "http://www.latimes.com/business/la-fi-mo-federal-reserve-plosser-stimulus-20140310.story";
+        let with: Vec<RawTerm> =
+            ex.extract_with_url("Fed official says weak data", "", url, 3.0, true).to_vec();
+        let without: Vec<RawTerm> =
+            ex.extract("Fed official says weak data", "", 3.0, true).to_vec();
+        let words = |v: &[RawTerm]| {
+            let mut w: Vec<String> =
+                v.iter().filter(|t| t.kind == TermKind::Word).map(|t| t.text.clone()).collect();
+            w.sort();
+            w
+        };
+        assert_eq!(words(&without), ["data", "fed", "official", "weak"]);
+        assert_eq!(
+            words(&with),
+            ["data", "fed", "federal", "official", "plosser", "reserve", "stimulus", "weak"],
+            "generic and short path words are dropped: {with:?}"
+        );
+        // A slug word is the same term as the word in another article's headline.
+        let plosser = with.iter().find(|t| t.text == "plosser").unwrap();
+        assert_eq!(plosser.tf, SLUG_WEIGHT);
+        let other = ex.extract("Plosser sees stimulus ending", "", 3.0, true);
+        assert!(other.iter().any(|t| t.hash == plosser.hash && t.kind == TermKind::Word));
     }
 
     #[test]
