@@ -1318,17 +1318,42 @@ fn stemmer() -> &'static rust_stemmers::Stemmer {
     STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
 }
 
+/// Entries a thread's stem cache holds before it starts afresh.
+const STEM_CACHE: usize = 1 << 18;
+
+thread_local! {
+    // Every cluster's vocabulary is stemmed, and Snowball costs more than tokenising; news
+    // vocabulary is Zipfian, so a small per-thread memo of word -> stem hash answers almost
+    // every lookup (as in `cluster::features`).
+    static STEMS: RefCell<ahash::AHashMap<u64, u64>> = RefCell::new(ahash::AHashMap::new());
+}
+
 /// A dense stem number for each vocabulary word, so that "election" and "elections" count as
-/// one word of the story. Stemming runs once per distinct word of the cluster, not per token.
+/// one word of the story.
 fn stem_classes(words: &[String]) -> Vec<u32> {
-    let mut ids: Map<String, u32> = new_map();
-    words
-        .iter()
-        .map(|w| {
-            let next = ids.len() as u32;
-            *ids.entry(stemmer().stem(w).into_owned()).or_insert(next)
-        })
-        .collect()
+    let mut ids: Map<u64, u32> = new_map();
+    STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        words
+            .iter()
+            .map(|w| {
+                let key = xxhash_rust::xxh3::xxh3_64(w.as_bytes());
+                let stem = match cache.get(&key) {
+                    Some(&h) => h,
+                    None => {
+                        let h = xxhash_rust::xxh3::xxh3_64(stemmer().stem(w).as_bytes());
+                        if cache.len() >= STEM_CACHE {
+                            cache.clear();
+                        }
+                        cache.insert(key, h);
+                        h
+                    }
+                };
+                let next = ids.len() as u32;
+                *ids.entry(stem).or_insert(next)
+            })
+            .collect()
+    })
 }
 
 /// What a summary covers of the cluster's word distribution, for KLSum's greedy step
@@ -2725,6 +2750,16 @@ mod tests {
         let after: Vec<f64> = (0..3).map(|k| c.gain(k)).collect();
         assert!(after[0] < 0.0 && after[1] > after[0] && after[1] > after[2], "{after:?}");
         assert!((c.total - 2.0).abs() < 1e-12 && c.counts[0] == 1.0);
+    }
+
+    #[test]
+    fn stem_classes_join_inflections_and_are_dense() {
+        let words: Vec<String> =
+            ["elections", "storm", "election", "storms", "power"].map(String::from).to_vec();
+        // Twice: the second call answers from the cache and must agree.
+        for _ in 0..2 {
+            assert_eq!(stem_classes(&words), vec![0, 1, 0, 1, 2]);
+        }
     }
 
     #[test]
