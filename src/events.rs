@@ -189,6 +189,7 @@ pub fn cluster(
     }
     let spill = spill.finish()?;
     progress.phase("event vectors", None);
+    let df = df.without_singletons();
     let vectors: Vec<EventVector> = term_slots
         .par_iter()
         .map_init(Vec::new, |buf, &slot| {

@@ -1313,47 +1313,18 @@ const TUNING: Tuning = Tuning {
 /// huge clusters.
 const MMR_POOL: usize = 300;
 
-fn stemmer() -> &'static rust_stemmers::Stemmer {
-    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
-    STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
-}
-
-/// Entries a thread's stem cache holds before it starts afresh.
-const STEM_CACHE: usize = 1 << 18;
-
-thread_local! {
-    // Every cluster's vocabulary is stemmed, and Snowball costs more than tokenising; news
-    // vocabulary is Zipfian, so a small per-thread memo of word -> stem hash answers almost
-    // every lookup (as in `cluster::features`).
-    static STEMS: RefCell<ahash::AHashMap<u64, u64>> = RefCell::new(ahash::AHashMap::new());
-}
-
 /// A dense stem number for each vocabulary word, so that "election" and "elections" count as
-/// one word of the story.
+/// one word of the story. Stems come from event-term extraction's per-thread memo, which has
+/// already seen the words of every article: Snowball costs more than tokenising.
 fn stem_classes(words: &[String]) -> Vec<u32> {
     let mut ids: Map<u64, u32> = new_map();
-    STEMS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        words
-            .iter()
-            .map(|w| {
-                let key = xxhash_rust::xxh3::xxh3_64(w.as_bytes());
-                let stem = match cache.get(&key) {
-                    Some(&h) => h,
-                    None => {
-                        let h = xxhash_rust::xxh3::xxh3_64(stemmer().stem(w).as_bytes());
-                        if cache.len() >= STEM_CACHE {
-                            cache.clear();
-                        }
-                        cache.insert(key, h);
-                        h
-                    }
-                };
-                let next = ids.len() as u32;
-                *ids.entry(stem).or_insert(next)
-            })
-            .collect()
-    })
+    words
+        .iter()
+        .map(|w| {
+            let next = ids.len() as u32;
+            *ids.entry(crate::cluster::features::stem_hash(w)).or_insert(next)
+        })
+        .collect()
 }
 
 /// What a summary covers of the cluster's word distribution, for KLSum's greedy step
