@@ -10,8 +10,8 @@
 //! is a pure function of the article, so output does not depend on the thread count.
 //!
 //! A [`Rider`] does a caller's own per-article work inside these two reads (story clustering
-//! counts term document frequencies in pass 1 and builds event vectors in pass 2): reading and
-//! parsing a corpus costs as much as deduplicating it, so the reads are shared, not repeated.
+//! extracts event terms and counts their document frequencies in pass 2): reading and parsing a
+//! corpus costs as much as deduplicating it, so the reads are shared, not repeated.
 
 use ahash::AHashMap;
 use rayon::prelude::*;
