@@ -752,9 +752,14 @@ pub fn weigh_terms(
             (x > 0.0).then_some((hash, x as f32))
         })
         .collect();
-    w.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // The heaviest `top` (ties by hash: a total order, so the set is unique): a selection, not
+    // a sort of an article's few hundred terms.
+    let heavier = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if w.len() > top && top > 0 {
+        w.select_nth_unstable_by(top - 1, heavier);
+    }
     w.truncate(top);
-    w.sort_by_key(|x| x.0);
+    w.sort_unstable_by_key(|x| x.0);
     let norm = w.iter().map(|x| f64::from(x.1).powi(2)).sum::<f64>().sqrt();
     if norm == 0.0 {
         return EventVector::default();
