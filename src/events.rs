@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use crate::article::format_date;
-use crate::cluster::features::{weigh_terms, DocFreq, EventVector, Extractor, TermKind};
+use crate::cluster::features::{weigh_terms, DocFreq, EventVector, Extractor, RawTerm, TermKind};
 use crate::cluster::story::{cluster_events, link_threads, StoryParams, Unit};
 use crate::dedup::{dedup_with, round4, DedupResult, Rider};
 use crate::error::{Error, Result};
@@ -123,10 +123,7 @@ impl Rider for EventRider {
         );
         acc.df.add_hashes(terms.iter().map(|t| t.hash));
         let mut packed = Vec::with_capacity(terms.len() * TERM_BYTES);
-        for t in terms {
-            packed.extend_from_slice(&t.hash.to_le_bytes());
-            packed.extend_from_slice(&t.tf.to_le_bytes());
-        }
+        pack_terms(terms, &mut packed);
         let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
         pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
         (record, packed)
@@ -137,6 +134,14 @@ impl Rider for EventRider {
         self.slots.push(self.spill.push(&record)?);
         self.term_slots.push(self.spill.push(&terms)?);
         Ok(())
+    }
+}
+
+/// Appends `terms` as (hash, tf) pairs, to be read back by [`unpack_terms`].
+fn pack_terms(terms: &[RawTerm], out: &mut Vec<u8>) {
+    for t in terms {
+        out.extend_from_slice(&t.hash.to_le_bytes());
+        out.extend_from_slice(&t.tf.to_le_bytes());
     }
 }
 
@@ -559,6 +564,37 @@ fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::features::event_vector;
+
+    #[test]
+    fn spilled_term_lists_weigh_as_the_extracted_terms() {
+        let mut ex = Extractor::new();
+        let docs = [
+            ("NATO ministers meet in Brussels", "Defence ministers of NATO met in Brussels on 12 October to discuss air defence for Ukraine, officials said."),
+            ("Ukraine asks for air defence", "Ukraine asked NATO for more air defence systems as ministers met."),
+            ("Central bank holds rates", "The central bank held rates at 4.5% on Thursday."),
+        ];
+        let mut df = DocFreq::new();
+        let mut extracted = Vec::new();
+        let mut spilled = Vec::new();
+        for (title, text) in docs {
+            let terms = ex.extract_with_url(title, text, "", TITLE_WEIGHT, false).to_vec();
+            df.add_hashes(terms.iter().map(|t| t.hash));
+            let mut bytes = Vec::new();
+            pack_terms(&terms, &mut bytes);
+            assert_eq!(bytes.len(), terms.len() * TERM_BYTES);
+            let back: Vec<(u64, f32)> = unpack_terms(&bytes).collect();
+            assert_eq!(back, terms.iter().map(|t| (t.hash, t.tf)).collect::<Vec<_>>());
+            extracted.push(terms);
+            spilled.push(bytes);
+        }
+        let trimmed = df.clone().without_singletons();
+        for (terms, bytes) in extracted.iter().zip(&spilled) {
+            let direct = event_vector(terms, &df, 8, 0.9);
+            assert!(!direct.is_empty());
+            assert_eq!(weigh_terms(unpack_terms(bytes), &trimmed, 8, 0.9), direct);
+        }
+    }
 
     fn vector(terms: std::ops::Range<u64>) -> EventVector {
         let n = (terms.end - terms.start) as f32;
