@@ -139,6 +139,14 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 1.0, value_name = "DAYS")]
     pub edge_half_life: f64,
 
+    /// Cosine to the rest of its cluster below which an article group leaves it (0: off)
+    ///
+    /// The refinement can pull in reports that share a generic term or two with many members
+    /// of an event; after it, any near-duplicate group whose cosine to the rest of its cluster
+    /// is below this becomes a cluster of its own.
+    #[arg(long, default_value_t = 0.1, value_name = "COS")]
+    pub straggler_threshold: f64,
+
     /// Jaccard threshold of the near-duplicate stage (as `dedup --threshold`)
     #[arg(long, default_value_t = 0.5, value_name = "J")]
     pub dup_threshold: f64,
@@ -252,6 +260,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         resolution: (args.resolution > 0.0).then_some(args.resolution),
         edge_threshold: args.edge_threshold,
         edge_half_life: (args.edge_half_life > 0.0).then_some(args.edge_half_life),
+        straggler_threshold: args.straggler_threshold,
         seed: args.seed,
     };
     story.validate()?;

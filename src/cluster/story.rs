@@ -63,6 +63,9 @@ pub struct StoryParams {
     /// Days over which a refinement edge's weight halves with the gap between the two
     /// reports' first days (None: no decay).
     pub edge_half_life: Option<f64>,
+    /// Cosine to the rest of its cluster below which a unit leaves it for a cluster of its own
+    /// (0: never).
+    pub straggler_threshold: f64,
     /// Seed of the sketches.
     pub seed: u64,
 }
@@ -83,6 +86,10 @@ impl Default for StoryParams {
             resolution: Some(0.03),
             edge_threshold: 0.0,
             edge_half_life: Some(1.0),
+            // Half the event threshold. BCubed F1, none / 0.05 / 0.1 / 0.15: dense gen 100k
+            // 0.9732 / – / 0.9909 / 0.9937 (at 0.12), UCI 0.8272 / 0.8281 / 0.8306 / 0.8063,
+            // gen 20k 0.9989 / 0.9990 / 0.9992 / 0.9994.
+            straggler_threshold: 0.1,
             seed: 0,
         }
     }
@@ -116,6 +123,9 @@ impl StoryParams {
         }
         if self.edge_half_life.is_some_and(|h| !(h > 0.0 && h.is_finite())) {
             return Err(Error::param("--edge-half-life", "must be positive"));
+        }
+        if !(self.straggler_threshold >= 0.0 && self.straggler_threshold <= 1.0) {
+            return Err(Error::param("--straggler-threshold", "must be in [0, 1]"));
         }
         if !(self.edge_threshold >= 0.0 && self.edge_threshold <= 1.0) {
             return Err(Error::param("--edge-threshold", "must be in [0, 1]"));
@@ -314,8 +324,76 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
         drop(adj);
         clusters = refine(pairs, &order, &mut cluster_of, units, params, gamma);
     }
+    if params.straggler_threshold > 0.0 {
+        clusters =
+            eject_stragglers(&clusters, &order, &mut cluster_of, units, params.straggler_threshold);
+    }
     let centroids: Vec<EventVector> = clusters.par_iter().map(|c| c.vector(64)).collect();
     EventClusters { cluster_of, centroids }
+}
+
+/// Moves out of its cluster every unit whose cosine to the rest of the cluster (the centroid
+/// without it) is below `threshold`, each into a cluster of its own; returns the new centroids.
+///
+/// The refinement optimises a whole partition: at resolution γ a unit joins a community when
+/// its edges into it outweigh γ per member, so in dense news a report sharing one generic
+/// term with each of many members ends up inside an event it has nothing to do with. Checking
+/// each member against the cluster as a whole, as single-pass assignment does on entry, sends
+/// such stragglers out. Decisions are made against the clusters as they stand, all at once, so
+/// the result does not depend on the order they are checked in.
+fn eject_stragglers(
+    clusters: &[Centroid],
+    order: &[u32],
+    cluster_of: &mut [u32],
+    units: &[Unit],
+    threshold: f64,
+) -> Vec<Centroid> {
+    let mut next = clusters.len() as u32;
+    let eject: Vec<bool> = order
+        .iter()
+        .map(|&u| {
+            let c = &clusters[cluster_of[u as usize] as usize];
+            let v = &units[u as usize].vector;
+            if c.members < 2 || v.is_empty() {
+                return false;
+            }
+            let dot: f64 = v
+                .terms
+                .iter()
+                .zip(&v.weights)
+                .map(|(t, &w)| c.sum.get(t).map_or(0.0, |s| s * f64::from(w)))
+                .sum();
+            let rest2 = (c.norm2 - 2.0 * dot + 1.0).max(0.0);
+            let cos = if rest2 > 1e-12 { (dot - 1.0) / rest2.sqrt() } else { 1.0 };
+            cos < threshold
+        })
+        .collect();
+    for (&u, &out) in order.iter().zip(&eject) {
+        if out {
+            cluster_of[u as usize] = next;
+            next += 1;
+        }
+    }
+    // A cluster all of whose units left is gone: renumber densely, in time order.
+    let mut number = vec![u32::MAX; next as usize];
+    let mut count = 0u32;
+    for &u in order {
+        let c = &mut number[cluster_of[u as usize] as usize];
+        if *c == u32::MAX {
+            *c = count;
+            count += 1;
+        }
+        cluster_of[u as usize] = *c;
+    }
+    let mut rebuilt: Vec<Centroid> = (0..count).map(|_| Centroid::default()).collect();
+    for &u in order {
+        let cl = &mut rebuilt[cluster_of[u as usize] as usize];
+        cl.add(&units[u as usize].vector, 1);
+        if cl.first_day.is_none() {
+            cl.first_day = units[u as usize].first_day;
+        }
+    }
+    rebuilt
 }
 
 /// Louvain refinement ([`super::community`]) of `cluster_of` on the graph of candidate pairs
@@ -590,6 +668,39 @@ mod tests {
         assert!(r.cluster_of[..4].iter().all(|&c| c == r.cluster_of[0]));
         assert!(r.cluster_of[4..].iter().all(|&c| c == r.cluster_of[4]));
         assert_ne!(r.cluster_of[0], r.cluster_of[4]);
+    }
+
+    #[test]
+    fn a_member_unlike_the_rest_of_its_cluster_leaves_it() {
+        // Five reports of one event, and a straggler sharing one term with each of them.
+        let event: Vec<(u64, f32)> = (1..21).map(|t| (t, 1.0)).collect();
+        let mut units: Vec<Unit> = (0..5u32).map(|i| unit(&event, 0, i)).collect();
+        let straggler: Vec<(u64, f32)> =
+            [(1, 1.0)].into_iter().chain((300..330).map(|t| (t, 1.0))).collect();
+        units.push(unit(&straggler, 0, 5));
+        let cosine = vec_of(&straggler).cosine(&vec_of(&event));
+        assert!(cosine > 0.0 && cosine < 0.1, "{cosine}");
+        // The refinement at a tiny resolution keeps the straggler in; the check sends it out.
+        let kept = StoryParams {
+            resolution: Some(0.001),
+            straggler_threshold: 0.0,
+            threshold: 0.01,
+            ..Default::default()
+        };
+        let r = cluster_events(&units, &kept);
+        assert_eq!(r.cluster_of[5], r.cluster_of[0], "the setting must let it in first");
+        for order in [false, true] {
+            let mut us = units.clone();
+            if order {
+                us.reverse();
+            }
+            let r = cluster_events(&us, &StoryParams { straggler_threshold: 0.1, ..kept.clone() });
+            let (s, e) = if order { (0, 1) } else { (5, 0) };
+            assert_ne!(r.cluster_of[s], r.cluster_of[e], "the straggler leaves");
+            let event_ids: Vec<u32> = (0..6).filter(|&i| i != s).map(|i| r.cluster_of[i]).collect();
+            assert!(event_ids.iter().all(|&c| c == event_ids[0]), "the event stays whole");
+            assert_eq!(r.centroids.len(), 2, "cluster numbers stay dense");
+        }
     }
 
     #[test]
