@@ -218,16 +218,20 @@ struct Centroid {
 }
 
 impl Centroid {
+    /// The sum of member vectors dotted with `v`.
+    fn dot(&self, v: &EventVector) -> f64 {
+        v.terms
+            .iter()
+            .zip(&v.weights)
+            .map(|(t, &w)| self.sum.get(t).map_or(0.0, |s| s * f64::from(w)))
+            .sum()
+    }
+
     fn similarity(&self, v: &EventVector, linkage: Linkage) -> f64 {
         if self.norm2 <= 0.0 {
             return 0.0;
         }
-        let dot: f64 = v
-            .terms
-            .iter()
-            .zip(&v.weights)
-            .map(|(t, &w)| self.sum.get(t).map_or(0.0, |s| s * f64::from(w)))
-            .sum();
+        let dot = self.dot(v);
         match linkage {
             Linkage::Centroid => dot / self.norm2.sqrt(),
             // The sum of unit vectors dotted with v is the sum of cosines to the members.
@@ -357,12 +361,8 @@ fn eject_stragglers(
             if c.members < 2 || v.is_empty() {
                 return false;
             }
-            let dot: f64 = v
-                .terms
-                .iter()
-                .zip(&v.weights)
-                .map(|(t, &w)| c.sum.get(t).map_or(0.0, |s| s * f64::from(w)))
-                .sum();
+            // The rest of the cluster is its sum minus v (unit length).
+            let dot = c.dot(v);
             let rest2 = (c.norm2 - 2.0 * dot + 1.0).max(0.0);
             let cos = if rest2 > 1e-12 { (dot - 1.0) / rest2.sqrt() } else { 1.0 };
             cos < threshold
