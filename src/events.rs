@@ -13,7 +13,9 @@
 use rayon::prelude::*;
 
 use crate::article::format_date;
-use crate::cluster::features::{weigh_terms, DocFreq, EventVector, Extractor, RawTerm, TermKind};
+use crate::cluster::features::{
+    kind_of, weigh_terms, DocFreq, EventVector, Extractor, RawTerm, TermKind,
+};
 use crate::cluster::story::{cluster_events, link_threads, StoryParams, Unit};
 use crate::dedup::{dedup_with, round4, DedupResult, Rider};
 use crate::error::{Error, Result};
@@ -411,7 +413,7 @@ fn summarize_cluster(
             .terms
             .iter()
             .zip(&centroid.weights)
-            .filter(|(t, _)| *t >> 62 == kind as u64)
+            .filter(|(&t, _)| kind_of(t) == kind)
             .filter_map(|(t, &w)| names.get(t).map(|s| (w, s)))
             .collect();
         v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));

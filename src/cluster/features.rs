@@ -36,8 +36,13 @@ pub struct RawTerm {
     pub tf: f32,
     /// The term's text, for keywords and entities in summaries.
     pub text: String,
-    /// Its kind.
-    pub kind: TermKind,
+}
+
+impl RawTerm {
+    /// Its kind (kept in the hash).
+    pub fn kind(&self) -> TermKind {
+        kind_of(self.hash)
+    }
 }
 
 /// A sparse, L2-normalised event vector: term hashes (sorted) with weights.
@@ -486,7 +491,7 @@ impl Extractor {
                 }
                 if lower.len() >= 3 && !stop {
                     // Stems match "taper"/"tapering" and plurals; the display keeps the word.
-                    self.add_hashed(stem, TermKind::Word, &lower, w);
+                    self.add_hashed(stem, &lower, w);
                 }
                 self.lower = lower;
             }
@@ -499,7 +504,7 @@ impl Extractor {
             if lower.len() >= 3 && !GENERIC_PATH_WORDS.contains(&lower.as_str()) {
                 let stem = stem_or_stop(&lower, word_key(&lower));
                 if stem != STOP {
-                    self.add_hashed(stem, TermKind::Word, &lower, SLUG_WEIGHT);
+                    self.add_hashed(stem, &lower, SLUG_WEIGHT);
                 }
             }
             self.lower = lower;
@@ -508,16 +513,16 @@ impl Extractor {
     }
 
     fn add(&mut self, kind: TermKind, key: &str, display: &str, w: f32) {
-        self.add_hashed(term_hash(kind, key), kind, display, w);
+        self.add_hashed(term_hash(kind, key), display, w);
     }
 
-    fn add_hashed(&mut self, hash: u64, kind: TermKind, display: &str, w: f32) {
+    fn add_hashed(&mut self, hash: u64, display: &str, w: f32) {
         match self.index.get(&hash) {
             Some(&i) => self.terms[i].tf += w,
             None => {
                 self.index.insert(hash, self.terms.len());
                 let text = if self.keep_text { display.to_string() } else { String::new() };
-                self.terms.push(RawTerm { hash, tf: w, text, kind });
+                self.terms.push(RawTerm { hash, tf: w, text });
             }
         }
     }
@@ -783,7 +788,7 @@ mod tests {
         let mut out = Vec::new();
         extract(title, text, 2.0, &mut out);
         let mut v: Vec<String> =
-            out.into_iter().filter(|t| t.kind == kind).map(|t| t.text).collect();
+            out.into_iter().filter(|t| t.kind() == kind).map(|t| t.text).collect();
         v.sort();
         v
     }
@@ -842,7 +847,7 @@ mod tests {
             ex.extract("Fed official says weak data", "", 3.0, true).to_vec();
         let words = |v: &[RawTerm]| {
             let mut w: Vec<String> =
-                v.iter().filter(|t| t.kind == TermKind::Word).map(|t| t.text.clone()).collect();
+                v.iter().filter(|t| t.kind() == TermKind::Word).map(|t| t.text.clone()).collect();
             w.sort();
             w
         };
@@ -856,7 +861,7 @@ mod tests {
         let plosser = with.iter().find(|t| t.text == "plosser").unwrap();
         assert_eq!(plosser.tf, SLUG_WEIGHT);
         let other = ex.extract("Plosser sees stimulus ending", "", 3.0, true);
-        assert!(other.iter().any(|t| t.hash == plosser.hash && t.kind == TermKind::Word));
+        assert!(other.iter().any(|t| t.hash == plosser.hash && t.kind() == TermKind::Word));
     }
 
     #[test]

@@ -159,6 +159,28 @@ pub struct EventClusters {
     pub centroids: Vec<EventVector>,
 }
 
+/// Unit numbers in time order; undated units go last, ties by id rank.
+fn time_order(units: &[Unit]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..units.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank)
+    });
+    order
+}
+
+/// The centroids of `count` clusters, each unit added in time `order`.
+fn centroids_of(order: &[u32], cluster_of: &[u32], units: &[Unit], count: usize) -> Vec<Centroid> {
+    let mut clusters: Vec<Centroid> = (0..count).map(|_| Centroid::default()).collect();
+    for &u in order {
+        let cl = &mut clusters[cluster_of[u as usize] as usize];
+        cl.add(&units[u as usize].vector, 1);
+        if cl.first_day.is_none() {
+            cl.first_day = units[u as usize].first_day;
+        }
+    }
+    clusters
+}
+
 /// Candidate unit pairs with their cosine: MinHash over each vector's term set, LSH at
 /// `candidate_threshold`.
 fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
@@ -181,12 +203,8 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
     let Ok(lsh) = choose_bands(params.candidate_threshold, k, None, None) else {
         return Vec::new();
     };
-    // Buckets are walked in time order (undated units last), so each unit meets its nearest
-    // reports in time first.
-    let mut by_time: Vec<u32> = (0..units.len() as u32).collect();
-    by_time.sort_by_key(|&i| {
-        (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank)
-    });
+    // Buckets are walked in time order, so each unit meets its nearest reports in time first.
+    let by_time = time_order(units);
     let mut rank = vec![0u32; units.len()];
     for (r, &i) in by_time.iter().enumerate() {
         rank[i as usize] = r as u32;
@@ -272,11 +290,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
         adj[a as usize].push(b);
         adj[b as usize].push(a);
     }
-    // Time order; undated units go last, ties by id rank.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&i| {
-        (units[i as usize].first_day.unwrap_or(i32::MAX), units[i as usize].rank)
-    });
+    let order = time_order(units);
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
     let mut clusters: Vec<Centroid> = Vec::new();
@@ -385,15 +399,7 @@ fn eject_stragglers(
         }
         cluster_of[u as usize] = *c;
     }
-    let mut rebuilt: Vec<Centroid> = (0..count).map(|_| Centroid::default()).collect();
-    for &u in order {
-        let cl = &mut rebuilt[cluster_of[u as usize] as usize];
-        cl.add(&units[u as usize].vector, 1);
-        if cl.first_day.is_none() {
-            cl.first_day = units[u as usize].first_day;
-        }
-    }
-    rebuilt
+    centroids_of(order, cluster_of, units, count as usize)
 }
 
 /// Louvain refinement ([`super::community`]) of `cluster_of` on the graph of candidate pairs
@@ -433,17 +439,10 @@ fn refine(
     let identity: Vec<u32> = (0..n as u32).collect();
     let part = louvain(&graph, &initial, &identity, gamma);
     let m = part.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let mut clusters: Vec<Centroid> = (0..m).map(|_| Centroid::default()).collect();
     for (p, &u) in order.iter().enumerate() {
-        let c = part[p];
-        cluster_of[u as usize] = c;
-        let cl = &mut clusters[c as usize];
-        cl.add(&units[u as usize].vector, 1);
-        if cl.first_day.is_none() {
-            cl.first_day = units[u as usize].first_day;
-        }
+        cluster_of[u as usize] = part[p];
     }
-    clusters
+    centroids_of(order, cluster_of, units, m)
 }
 
 /// One round of centroid merging: single-pass assignment splits an event whose first reports
