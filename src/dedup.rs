@@ -509,7 +509,13 @@ fn second_pass<R: Rider>(
     let mut empty = Vec::new();
     let mut next = 0usize;
     let mut next_article = 0usize;
-    let mut total = rider.new_count();
+    // One accumulator per worker thread for the whole read, merged once at the end: a fresh
+    // one per rayon piece meant thousands of tables grown from empty and merged on one thread
+    // (at gen 1M, merges and rehashing took 8% of this pass). Counts are sums, so which thread
+    // counted an article does not change the total.
+    let accs: Vec<std::sync::Mutex<R::Count>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(rider.new_count()))
+        .collect();
     corpus.scan(|chunk: Chunk| {
         let flags = accepted.get(next..next + chunk.records.len()).ok_or_else(|| {
             Error::parse("input", 0, "record", "input changed while being read: more records")
@@ -520,28 +526,31 @@ fn second_pass<R: Rider>(
         let mut flat = vec![0u32; recs.len() * k];
         let shared: &R = rider;
         type Done<K> = Vec<(usize, Result<(u64, K), Rejection>)>;
-        let parts: Vec<(R::Count, Done<R::Kept>)> = flat
+        let accs = &accs;
+        let parts: Vec<Done<R::Kept>> = flat
             .par_chunks_mut(k)
             .zip(recs.par_iter())
             .enumerate()
             .fold(
-                || (Worker::new(params), shared.new_count(), Vec::new()),
-                |(mut w, mut acc, mut done), (i, (sig, rec))| {
+                || (Worker::new(params), Vec::new()),
+                |(mut w, mut done), (i, (sig, rec))| {
                     let result = corpus.parse(&chunk, rec).map(|r| {
                         let d = w.shingle(&r, params, boilerplate);
                         hasher.sketch(&w.shingles, sig);
                         let words = w.text_words.then_some(w.tokens.words.as_slice());
+                        // Each thread locks its own accumulator: uncontended.
+                        let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
+                        let mut acc = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
                         (d, shared.keep(&mut acc, &r, words))
                     });
                     done.push((i, result));
-                    (w, acc, done)
+                    (w, done)
                 },
             )
-            .map(|(_, acc, done)| (acc, done))
+            .map(|(_, done)| done)
             .collect();
         let mut results = Vec::with_capacity(recs.len());
-        for (acc, done) in parts {
-            rider.merge(&mut total, acc);
+        for done in parts {
             results.extend(done);
         }
         results.sort_unstable_by_key(|r| r.0);
@@ -558,6 +567,10 @@ fn second_pass<R: Rider>(
         progress.advance(recs.len() as u64);
         Ok(())
     })?;
+    let mut total = rider.new_count();
+    for acc in accs {
+        rider.merge(&mut total, acc.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
     rider.counted(2, total);
     Ok((sigs, dropped, empty))
 }
