@@ -317,10 +317,24 @@ fn is_line_break(c: char) -> bool {
 
 /// Byte ranges of the lines of `text`, without their terminators.
 fn lines(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     let mut prev_cr = false;
-    for (i, c) in text.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Line breaks are '\n', '\r' or characters whose UTF-8 starts with 0xC2 or 0xE2; no
+        // other byte can begin one, so the rest is skipped a byte at a time without decoding.
+        let c = match bytes[i] {
+            b'\n' => '\n',
+            b'\r' => '\r',
+            0xC2 | 0xE2 => text[i..].chars().next().unwrap_or(' '),
+            _ => {
+                prev_cr = false;
+                i += 1;
+                continue;
+            }
+        };
         if is_line_break(c) {
             if !(c == '\n' && prev_cr) {
                 out.push((start, i));
@@ -328,6 +342,7 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
             start = i + c.len_utf8();
         }
         prev_cr = c == '\r';
+        i += c.len_utf8();
     }
     out.push((start, text.len()));
     out
@@ -336,8 +351,9 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
 /// Byte ranges of paragraphs: runs of lines joined only where a line looks hard-wrapped.
 fn paragraphs(text: &str) -> Vec<(usize, usize)> {
     let ls = lines(text);
-    let width = |&(a, b): &(usize, usize)| text[a..b].trim_end().chars().count();
-    let max_width = ls.iter().map(width).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        ls.iter().map(|&(a, b)| text[a..b].trim_end().chars().count()).collect();
+    let max_width = widths.iter().copied().max().unwrap_or(0);
     // Text whose every line fits in 100 characters was wrapped by its producer (wires, mail);
     // text with longer lines keeps one paragraph a line, so every line break is a break.
     let wrapped = max_width <= 100 && ls.len() > 2;
@@ -363,7 +379,7 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
             // A full-width line of wrapped text runs on; so does any line whose sentence is
             // unfinished when the next starts lower-case (a wire's first line, shortened by
             // its stripped dateline: "Clevite Industries Inc said it\nreceived a proposal").
-            (wrapped && width(&ls[k - 1]) * 10 >= max_width * 6)
+            (wrapped && widths[k - 1] * 10 >= max_width * 6)
                 || (trimmed.starts_with(char::is_lowercase)
                     && !prev.trim_end_matches(is_closer).ends_with(is_terminal))
         };
@@ -464,49 +480,63 @@ fn period_ends_sentence(prev: &str, next: &str) -> bool {
 
 fn split_paragraph<'a>(text: &'a str, a: usize, b: usize, out: &mut Vec<&'a str>) {
     let p = &text[a..b];
-    let chars: Vec<(usize, char)> = p.char_indices().collect();
-    let n = chars.len();
+    let bytes = p.as_bytes();
+    let n = p.len();
+    // Positions are byte offsets, always at character boundaries.
+    let at = |pos: usize| p[pos..].chars().next().unwrap_or(' ');
     let mut start = 0usize;
     let mut i = 0usize;
     while i < n {
-        let (pos, c) = chars[i];
-        if !(is_terminal(c) || is_cjk_terminal(c)) {
+        // Terminators are '.', '!', '?' or characters whose UTF-8 starts with 0xE2 ('…'), 0xE3
+        // ('。') or 0xEF ('！', '？'); continuation bytes never equal those, so other bytes are
+        // skipped without decoding: this loop sees every byte of every summarised text.
+        if !matches!(bytes[i], b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF) {
             i += 1;
             continue;
         }
+        let pos = i;
+        let c = at(i);
+        if !(is_terminal(c) || is_cjk_terminal(c)) {
+            i += c.len_utf8();
+            continue;
+        }
         let cjk = is_cjk_terminal(c);
-        let mut j = i + 1;
+        let mut j = i + c.len_utf8();
         let mut dots = usize::from(c == '.');
         let mut ellipsis = c == '…';
-        while j < n && (is_terminal(chars[j].1) || is_cjk_terminal(chars[j].1)) {
-            if chars[j].1 == '.' {
+        while j < n {
+            let d = at(j);
+            if !(is_terminal(d) || is_cjk_terminal(d)) {
+                break;
+            }
+            if d == '.' {
                 dots += 1;
             }
-            ellipsis |= chars[j].1 == '…';
-            j += 1;
+            ellipsis |= d == '…';
+            j += d.len_utf8();
         }
         ellipsis |= dots >= 2;
-        while j < n && is_closer(chars[j].1) {
-            j += 1;
+        while j < n && is_closer(at(j)) {
+            j += at(j).len_utf8();
         }
-        let end = if j < n { chars[j].0 } else { p.len() };
+        let end = j;
         if j >= n {
             break;
         }
-        if !cjk && !chars[j].1.is_whitespace() {
+        if !cjk && !at(j).is_whitespace() {
             // "27.4", "U.S.-led", "e.g.,": not followed by a space, so not an end.
             i = j;
             continue;
         }
         let mut k = j;
-        while k < n && chars[k].1.is_whitespace() {
-            k += 1;
+        while k < n && at(k).is_whitespace() {
+            k += at(k).len_utf8();
         }
         if k >= n {
             break;
         }
-        let next_char = chars[k].1;
-        let next_pos = chars[k].0;
+        let next_char = at(k);
+        let next_pos = k;
         let breaks = if next_char.is_lowercase() {
             false
         } else if cjk || c == '!' || c == '?' || ellipsis {
@@ -960,16 +990,23 @@ struct Vocab {
     /// Occurrences over the representatives.
     tf: Vec<u32>,
     last_unit: Vec<u32>,
+    /// Word hashes of the stop words under the tokeniser's seed, sorted: a lookup by the hash
+    /// the tokeniser already made costs less than hashing the word's text again.
+    stop: Vec<u64>,
 }
 
 impl Vocab {
-    fn new() -> Self {
+    fn new(seed: u64) -> Self {
+        let mut stop: Vec<u64> =
+            STOP_WORDS.iter().map(|w| crate::normalize::word_hash(w.as_bytes(), seed)).collect();
+        stop.sort_unstable();
         Vocab {
             ids: new_map(),
             words: Vec::new(),
             units: Vec::new(),
             tf: Vec::new(),
             last_unit: Vec::new(),
+            stop,
         }
     }
 
@@ -990,7 +1027,7 @@ fn content_ids(s: &str, seed: u64, tokens: &mut Tokens, vocab: &mut Vocab, out: 
     tokenize(s, seed, true, tokens);
     for (i, &h) in tokens.words.iter().enumerate() {
         let w = tokens.word(i);
-        if w.chars().count() < 2 || is_stop_word(w) {
+        if w.chars().count() < 2 || vocab.stop.binary_search(&h).is_ok() {
             continue;
         }
         out.push(vocab.id(h, w));
@@ -1013,7 +1050,9 @@ fn weigh(ids: &[u32], idf: &[f64], scratch: &mut Vec<u32>) -> SparseVec {
         while e < scratch.len() && scratch[e] == id {
             e += 1;
         }
-        let w = (1.0 + ((e - k) as f64).ln()) * idf[id as usize];
+        // ln 1 = 0 exactly: most words occur once, and skipping the log changes no bit.
+        let tf = if e - k == 1 { 1.0 } else { 1.0 + ((e - k) as f64).ln() };
+        let w = tf * idf[id as usize];
         if w > 0.0 {
             v.push((id, w));
         }
@@ -1116,7 +1155,7 @@ fn summarize_tuned(
     });
     let units = make_units(members, &order);
 
-    let mut vocab = Vocab::new();
+    let mut vocab = Vocab::new(stats.seed);
     let mut tokens = Tokens::default();
     let mut member_ids: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
     let mut sentences: Vec<Sentence> = Vec::new();
@@ -1613,10 +1652,21 @@ fn is_word_char(c: char) -> bool {
 /// Words of `s` with case kept: letters and digits, with inner `.`, `,`, `-`, `'`, `&` where a
 /// word character follows (`U.S.`, `1,000`, `IRIS-T`, `O'Brien`), a leading currency sign and a
 /// trailing `%`; a possessive `'s` is dropped.
+#[cfg(test)]
 fn raw_tokens(s: &str) -> Vec<Tok<'_>> {
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
     let mut out = Vec::new();
+    raw_tokens_into(s, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`raw_tokens`] of `s` appended to `out`, with `chars` as scratch: the entity pass tokenises
+/// every sentence of a cluster, and two allocations a sentence showed in its profile.
+fn raw_tokens_into<'a>(s: &'a str, chars: &mut Vec<(usize, char)>, out: &mut Vec<Tok<'a>>) {
+    chars.clear();
+    chars.extend(s.char_indices());
+    let chars = &chars[..];
+    let n = chars.len();
+    let base = out.len();
     let mut i = 0;
     let mut last_end = 0;
     while i < n {
@@ -1664,12 +1714,11 @@ fn raw_tokens(s: &str) -> Vec<Tok<'_>> {
             }
         }
         let gap = &s[last_end..start];
-        let joined = out.is_empty() || (!gap.is_empty() && gap.chars().all(char::is_whitespace));
+        let joined = out.len() == base || (!gap.is_empty() && gap.chars().all(char::is_whitespace));
         out.push(Tok { text, start, end: start + text.len(), joined, possessive });
         last_end = end;
         i = j;
     }
-    out
 }
 
 fn is_dotted_acronym(w: &str) -> bool {
@@ -1942,47 +1991,86 @@ impl EntityTable {
     }
 }
 
+/// The words that open a sentence with a capital (other than stop words) and are written
+/// lower-case elsewhere among `toks`: [`emit_name`]'s test of a sentence-initial capital.
+fn lower_case_uses<'a>(
+    toks: &[Tok<'a>],
+    sentences: impl Iterator<Item = &'a (usize, usize)>,
+) -> Set<String> {
+    let mut openers: Set<String> = new_set();
+    // A cheap filter before hashing: the first bytes and lengths the openers have.
+    let mut first_bytes = [false; 256];
+    let mut lengths = 0u64;
+    for &(a, b) in sentences {
+        if a < b && is_capitalised(toks[a].text) {
+            let lower = toks[a].text.to_lowercase();
+            if !is_stop_word(&lower) {
+                first_bytes[usize::from(lower.as_bytes()[0])] = true;
+                lengths |= 1 << lower.len().min(63);
+                openers.insert(lower);
+            }
+        }
+    }
+    let mut seen: Set<String> = new_set();
+    if openers.is_empty() {
+        return seen;
+    }
+    for t in toks {
+        let w = t.text;
+        if first_bytes[usize::from(w.as_bytes()[0])]
+            && lengths & (1 << w.len().min(63)) != 0
+            && w.chars().next().is_some_and(char::is_lowercase)
+            && openers.contains(w)
+        {
+            seen.insert(w.to_string());
+        }
+    }
+    seen
+}
+
 /// Emits the entity in `run` (token indices of one capitalised run of a sentence).
 fn emit_name(
     s: &str,
     toks: &[Tok],
     run: &[usize],
-    lower_seen: &Set<&str>,
+    lower_seen: &Set<String>,
     table: &mut EntityTable,
     unit: u32,
 ) {
+    let Some(&base) = run.first() else { return };
+    // Each word's lower case, once: the tests below ask for it several times a word.
+    let lows: Vec<String> =
+        (base..=run[run.len() - 1]).map(|i| toks[i].text.to_lowercase()).collect();
+    let lower = |i: usize| lows[i - base].as_str();
     let mut run = run.to_vec();
     // A sentence-initial word is capitalised by position alone: drop it when the cluster also
     // writes it lower-case or it is a function word ("The", "Senior").
     if run.first() == Some(&0) {
         let w = toks[0].text;
-        let lower = w.to_lowercase();
+        let lower = lower(0);
         if !is_acronym(w)
-            && (is_stop_word(&lower)
-                || lower_seen.contains(lower.as_str())
-                || in_sorted(NUMBER_WORDS, &lower))
+            && (is_stop_word(lower) || lower_seen.contains(lower) || in_sorted(NUMBER_WORDS, lower))
         {
             run.remove(0);
         }
     }
-    let lower = |i: usize| toks[i].text.to_lowercase();
     while run.first().is_some_and(|&i| {
-        in_sorted(NAME_CONNECTORS, &lower(i))
-            || (is_stop_word(&lower(i)) && !is_acronym(toks[i].text))
+        in_sorted(NAME_CONNECTORS, lower(i))
+            || (is_stop_word(lower(i)) && !is_acronym(toks[i].text))
     }) {
         run.remove(0);
     }
-    while run.last().is_some_and(|&i| in_sorted(NAME_CONNECTORS, &lower(i))) {
+    while run.last().is_some_and(|&i| in_sorted(NAME_CONNECTORS, lower(i))) {
         run.pop();
     }
     if run.is_empty() {
         return;
     }
-    let is_title = |i: usize| in_sorted(PERSON_TITLES, &lower(i));
-    let is_office = |i: usize| is_title(i) || in_sorted(TITLE_MODIFIERS, &lower(i));
+    let is_title = |i: usize| in_sorted(PERSON_TITLES, lower(i));
+    let is_office = |i: usize| is_title(i) || in_sorted(TITLE_MODIFIERS, lower(i));
     // "US Defense Secretary Lloyd Austin": the person after the last title, and the
     // organisation or country before the office.
-    let org = run.last().is_some_and(|&i| in_sorted(ORG_HEADS, &lower(i)));
+    let org = run.last().is_some_and(|&i| in_sorted(ORG_HEADS, lower(i)));
     let (head, tail): (Vec<usize>, Vec<usize>) = match run.iter().rposition(|&i| is_title(i)) {
         Some(t) if !org => {
             let tail = run[t + 1..].to_vec();
@@ -1993,7 +2081,7 @@ fn emit_name(
     };
     for part in [head, tail] {
         let mut part = part;
-        while part.last().is_some_and(|&i| is_office(i) || in_sorted(NAME_CONNECTORS, &lower(i))) {
+        while part.last().is_some_and(|&i| is_office(i) || in_sorted(NAME_CONNECTORS, lower(i))) {
             part.pop();
         }
         if part.is_empty() {
@@ -2004,15 +2092,15 @@ fn emit_name(
         let surface = &s[toks[first].start..toks[last].end];
         if part.len() == 1 {
             let w = toks[first].text;
-            let l = w.to_lowercase();
+            let l = lower(first);
             let acronym = is_acronym(w);
             if w.chars().count() < 2
-                || (!acronym && is_stop_word(&l))
-                || (!acronym && in_sorted(DIRECTIONS, &l))
+                || (!acronym && is_stop_word(l))
+                || (!acronym && in_sorted(DIRECTIONS, l))
                 || is_office(first)
                 || month_of(w)
-                || in_sorted(WEEKDAYS, &l)
-                || (!acronym && is_demonym(&l))
+                || in_sorted(WEEKDAYS, l)
+                || (!acronym && is_demonym(l))
             {
                 continue;
             }
@@ -2037,7 +2125,8 @@ fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u
     let joined = |k: usize| k < toks.len() && toks[k].joined;
     let text_of = |k: usize| if k < toks.len() { toks[k].text } else { "" };
     // Dates: "Feb. 24", "February 24, 2023", "24 February 2023", "March 1987".
-    if month_of(w) && is_capitalised(w) {
+    // Capitals first: most words are not, and the month test costs more.
+    if is_capitalised(w) && month_of(w) {
         let next = i + 1;
         // "Feb." leaves its period in the gap; allow it.
         let gap_ok = next < toks.len()
@@ -2062,8 +2151,8 @@ fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u
     }
     if is_day_number(w)
         && joined(i + 1)
-        && month_of(text_of(i + 1))
         && is_capitalised(text_of(i + 1))
+        && month_of(text_of(i + 1))
     {
         let mut last = i + 1;
         if joined(i + 2) && is_year(text_of(i + 2)) {
@@ -2127,20 +2216,30 @@ fn entities(
             marked[u.rep].iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text).collect()
         })
         .collect();
+    // Tokenised once, into one buffer: both loops below need every sentence's tokens.
+    let mut chars = Vec::new();
+    let mut all: Vec<Tok> = Vec::new();
+    let bounds: Vec<Vec<(usize, usize)>> = texts
+        .iter()
+        .map(|sents| {
+            sents
+                .iter()
+                .map(|s| {
+                    let a = all.len();
+                    raw_tokens_into(s, &mut chars, &mut all);
+                    (a, all.len())
+                })
+                .collect()
+        })
+        .collect();
     // Words the cluster writes in lower case somewhere, to tell a sentence-initial capital
-    // from a name.
-    // Tokenised once: both loops below need every sentence's tokens.
-    let tokens: Vec<Vec<Vec<Tok>>> =
-        texts.iter().map(|sents| sents.iter().map(|s| raw_tokens(s)).collect()).collect();
-    let mut lower_seen: Set<&str> = new_set();
-    for t in tokens.iter().flatten().flatten() {
-        if t.text.chars().next().is_some_and(char::is_lowercase) {
-            lower_seen.insert(t.text);
-        }
-    }
+    // from a name. Only capitalised sentence openers are ever looked up, so only they are
+    // collected: hashing every lower-case word of the cluster cost more than the lookups.
+    let lower_seen = lower_case_uses(&all, bounds.iter().flatten());
     let mut table = EntityTable { map: new_map(), items: Vec::new() };
     for (u, sents) in texts.iter().enumerate() {
-        for (s, toks) in sents.iter().zip(&tokens[u]) {
+        for (s, &(a, b)) in sents.iter().zip(&bounds[u]) {
+            let toks = &all[a..b];
             let mut i = 0;
             // "NOTE:", "UPDATE:", "WATCH:" label a line; they name nothing.
             if toks.first().is_some_and(|t| is_acronym(t.text) && s[t.end..].starts_with(':')) {
