@@ -984,7 +984,10 @@ const DANGLING_OPENERS: &[&str] = &[
 /// Words of the cluster, numbered in first-seen (canonical) order.
 struct Vocab {
     ids: Map<u64, u32>,
-    words: Vec<String>,
+    /// The words' text, one after another ([`Vocab::word`]): a string each cost an allocation
+    /// per distinct word of every cluster.
+    text: String,
+    spans: Vec<(u32, u32)>,
     /// Distinct texts (group representatives) using the word.
     units: Vec<u32>,
     /// Occurrences over the representatives.
@@ -1002,7 +1005,8 @@ impl Vocab {
         stop.sort_unstable();
         Vocab {
             ids: new_map(),
-            words: Vec::new(),
+            text: String::new(),
+            spans: Vec::new(),
             units: Vec::new(),
             tf: Vec::new(),
             last_unit: Vec::new(),
@@ -1011,14 +1015,27 @@ impl Vocab {
     }
 
     fn id(&mut self, hash: u64, word: &str) -> u32 {
-        let next = self.words.len() as u32;
+        let next = self.spans.len() as u32;
         *self.ids.entry(hash).or_insert_with(|| {
-            self.words.push(word.to_string());
+            let a = self.text.len() as u32;
+            self.text.push_str(word);
+            self.spans.push((a, self.text.len() as u32));
             self.units.push(0);
             self.tf.push(0);
             self.last_unit.push(u32::MAX);
             next
         })
+    }
+
+    /// Number of words.
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The text of word `i`.
+    fn word(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.text[a as usize..b as usize]
     }
 }
 
@@ -1213,7 +1230,7 @@ fn summarize_tuned(
 
     let n_units = units.len() as u32;
     let corpus_n = stats.n_docs().max(n_units);
-    let df: Vec<u32> = vocab.ids.iter().fold(vec![0u32; vocab.words.len()], |mut df, (&h, &id)| {
+    let df: Vec<u32> = vocab.ids.iter().fold(vec![0u32; vocab.len()], |mut df, (&h, &id)| {
         df[id as usize] = stats.df_hash(h).max(vocab.units[id as usize]);
         df
     });
@@ -1226,7 +1243,7 @@ fn summarize_tuned(
     let mut scratch = Vec::new();
     let vectors: Vec<SparseVec> =
         member_ids.iter().map(|ids| weigh(ids, &idf, &mut scratch)).collect();
-    let mut centroid = vec![0.0f64; vocab.words.len()];
+    let mut centroid = vec![0.0f64; vocab.len()];
     for unit in &units {
         for &(id, w) in &vectors[unit.rep] {
             centroid[id as usize] += w;
@@ -1248,7 +1265,7 @@ fn summarize_tuned(
         .collect();
 
     let headline = headline(members, &marked, &order, &centrality);
-    let stem_of = stem_classes(&vocab.words);
+    let stem_of = stem_classes(&vocab);
     let summary =
         extract_summary(members, &units, &sentences, &centroid, &idf, &stem_of, params, tuning);
     let keywords = keywords(&vocab, &df, stats.n_docs(), corpus_n, n_units, params.keywords);
@@ -1355,11 +1372,11 @@ const MMR_POOL: usize = 300;
 /// A dense stem number for each vocabulary word, so that "election" and "elections" count as
 /// one word of the story. Stems come from event-term extraction's per-thread memo, which has
 /// already seen the words of every article: Snowball costs more than tokenising.
-fn stem_classes(words: &[String]) -> Vec<u32> {
+fn stem_classes(vocab: &Vocab) -> Vec<u32> {
     let mut ids: Map<u64, u32> = new_map();
-    words
-        .iter()
-        .map(|w| {
+    (0..vocab.len())
+        .map(|i| {
+            let w = vocab.word(i);
             let next = ids.len() as u32;
             *ids.entry(crate::cluster::features::stem_hash(w)).or_insert(next)
         })
@@ -1371,6 +1388,7 @@ fn stem_classes(words: &[String]) -> Vec<u32> {
 /// under the summary's smoothed one, `-Σ P(w) ln Q(w)`, drops most for the sentence that adds
 /// the cluster's frequent words the summary lacks. The log saturates: a word already said
 /// gains little, which is the redundancy penalty, without any pairwise similarity.
+#[derive(Clone)]
 struct Coverage {
     /// The cluster's distribution over stems.
     p: Vec<f64>,
@@ -1380,6 +1398,17 @@ struct Coverage {
     counts: Vec<f64>,
     total: f64,
     smoothing: f64,
+    /// `ln((δ + a) / δ)` for `a` below [`FRESH_GAINS`].
+    fresh: Vec<f64>,
+}
+
+/// Word counts in one sentence for which [`Coverage`] keeps a word's first gain at hand.
+const FRESH_GAINS: u32 = 16;
+
+/// `ln((δ + a) / δ)` for `a` below [`FRESH_GAINS`]: [`Coverage::gain`]'s own expression for a
+/// word whose count is 0 (0 + δ is δ exactly), so reading the table changes no bit.
+fn fresh_gains(smoothing: f64) -> Vec<f64> {
+    (0..FRESH_GAINS).map(|a| ((smoothing + f64::from(a)) / smoothing).ln()).collect()
 }
 
 impl Coverage {
@@ -1423,7 +1452,8 @@ impl Coverage {
                 bag
             })
             .collect();
-        Coverage { p, bags, counts: vec![0.0; n], total: 0.0, smoothing }
+        let fresh = fresh_gains(smoothing);
+        Coverage { p, bags, counts: vec![0.0; n], total: 0.0, smoothing, fresh }
     }
 
     /// How much adding pool entry `k` lowers the cross-entropy; negative when its words are
@@ -1434,8 +1464,15 @@ impl Coverage {
         let len: u32 = self.bags[k].iter().map(|x| x.1).sum();
         let mut gain = -((norm + f64::from(len)) / norm).ln();
         for &(w, a) in &self.bags[k] {
-            let c = self.counts[w as usize] + self.smoothing;
-            gain += self.p[w as usize] * ((c + f64::from(a)) / c).ln();
+            let count = self.counts[w as usize];
+            let ln = match self.fresh.get(a as usize) {
+                Some(&l) if count == 0.0 => l,
+                _ => {
+                    let c = count + self.smoothing;
+                    ((c + f64::from(a)) / c).ln()
+                }
+            };
+            gain += self.p[w as usize] * ln;
         }
         gain
     }
@@ -1590,7 +1627,7 @@ fn keywords(
     k: usize,
 ) -> Vec<String> {
     let mut scored: Vec<(f64, usize)> = Vec::new();
-    for (i, w) in vocab.words.iter().enumerate() {
+    for (i, w) in (0..vocab.len()).map(|i| (i, vocab.word(i))) {
         // Days and months date a story; they do not say what it is about.
         if vocab.units[i] == 0
             || w.chars().all(|c| c.is_numeric())
@@ -1607,23 +1644,39 @@ fn keywords(
             scored.push((s, i));
         }
     }
-    scored
-        .sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| vocab.words[a.1].cmp(&vocab.words[b.1])));
-    let mut out: Vec<String> = Vec::new();
-    let mut stems: Vec<&str> = Vec::new();
-    for (_, i) in scored {
-        if out.len() >= k {
-            break;
+    // A total order (words are distinct), so sorting only the best few gives the same head
+    // as sorting all: a cluster has thousands of words and wants ten.
+    let order = |a: &(f64, usize), b: &(f64, usize)| {
+        b.0.total_cmp(&a.0).then_with(|| vocab.word(a.1).cmp(vocab.word(b.1)))
+    };
+    let mut head = (4 * k).max(16);
+    loop {
+        if head < scored.len() {
+            scored.select_nth_unstable_by(head, order);
+            scored[..head].sort_unstable_by(order);
+        } else {
+            scored.sort_unstable_by(order);
         }
-        let w = vocab.words[i].as_str();
-        let stem = singular(w);
-        if stems.contains(&stem) {
-            continue;
+        let mut out: Vec<String> = Vec::new();
+        let mut stems: Vec<&str> = Vec::new();
+        for &(_, i) in scored.iter().take(head) {
+            if out.len() >= k {
+                break;
+            }
+            let w = vocab.word(i);
+            let stem = singular(w);
+            if stems.contains(&stem) {
+                continue;
+            }
+            stems.push(stem);
+            out.push(w.to_string());
         }
-        stems.push(stem);
-        out.push(w.to_string());
+        // Singular forms folded so many words that the head ran out: look further.
+        if out.len() >= k || head >= scored.len() {
+            return out;
+        }
+        head *= 4;
     }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2812,7 +2865,13 @@ mod tests {
             bags: vec![vec![(0, 1), (1, 1)], vec![(2, 1), (3, 1)], vec![(4, 1), (5, 1)]],
             total: 0.0,
             smoothing: TUNING.smoothing,
+            fresh: fresh_gains(TUNING.smoothing),
         };
+        // The table of first gains gives exactly what computing them gives.
+        let computed = Coverage { fresh: Vec::new(), ..c.clone() };
+        for k in 0..3 {
+            assert_eq!(c.gain(k).to_bits(), computed.gain(k).to_bits());
+        }
         let before: Vec<f64> = (0..3).map(|k| c.gain(k)).collect();
         assert!(before[0] > before[1] && before[1] > before[2], "{before:?}");
         c.add(0);
@@ -2826,9 +2885,13 @@ mod tests {
     fn stem_classes_join_inflections_and_are_dense() {
         let words: Vec<String> =
             ["elections", "storm", "election", "storms", "power"].map(String::from).to_vec();
+        let mut vocab = Vocab::new(TERM_SEED);
+        for (i, w) in words.iter().enumerate() {
+            vocab.id(i as u64 + 1, w);
+        }
         // Twice: the second call answers from the cache and must agree.
         for _ in 0..2 {
-            assert_eq!(stem_classes(&words), vec![0, 1, 0, 1, 2]);
+            assert_eq!(stem_classes(&vocab), vec![0, 1, 0, 1, 2]);
         }
     }
 

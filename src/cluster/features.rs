@@ -635,6 +635,9 @@ fn next_word(
     Some((start, j, starts))
 }
 
+/// Document frequencies below which [`DocFreq::idf`] reads its log from a table.
+const LN_IDF_TABLE: u32 = 4096;
+
 /// Corpus document frequencies of term hashes.
 #[derive(Debug, Default, Clone)]
 pub struct DocFreq {
@@ -643,6 +646,10 @@ pub struct DocFreq {
     /// What [`DocFreq::df`] says of a term not in `counts`: 0, or 1 after
     /// [`DocFreq::without_singletons`].
     absent: u32,
+    /// The log part of [`DocFreq::idf`] for small document frequencies, filled once the counts
+    /// are final ([`DocFreq::without_singletons`]): most terms are rare, and every term of
+    /// every article is weighed, so the same few hundred logs were taken millions of times.
+    ln_idf: Vec<f64>,
 }
 
 impl DocFreq {
@@ -652,6 +659,7 @@ impl DocFreq {
             counts: AHashMap::with_hasher(ahash::RandomState::with_seeds(5, 6, 7, 8)),
             docs: 0,
             absent: 0,
+            ln_idf: Vec::new(),
         }
     }
 
@@ -706,6 +714,9 @@ impl DocFreq {
         self.counts.retain(|_, c| *c > 1);
         self.counts.shrink_to_fit();
         self.absent = 1;
+        let n = f64::from(self.docs.max(1));
+        self.ln_idf =
+            (0..LN_IDF_TABLE).map(|df| ((n + 1.0) / (f64::from(df) + 1.0)).ln()).collect();
         self
     }
 
@@ -715,11 +726,16 @@ impl DocFreq {
     /// they carry no event signal.
     pub fn idf(&self, hash: u64, max_share: f64) -> f64 {
         let n = f64::from(self.docs.max(1));
-        let df = f64::from(self.df(hash));
+        let count = self.df(hash);
+        let df = f64::from(count);
         if df > max_share * n && df > 5.0 {
             return 0.0;
         }
-        ((n + 1.0) / (df + 1.0)).ln() + 1.0
+        // The table holds the very same expression's values.
+        match self.ln_idf.get(count as usize) {
+            Some(&l) => l + 1.0,
+            None => ((n + 1.0) / (df + 1.0)).ln() + 1.0,
+        }
     }
 }
 
@@ -753,7 +769,9 @@ pub fn weigh_terms(
                 TermKind::Entity => 1.5,
                 TermKind::Number => 0.7,
             };
-            let x = (1.0 + f64::from(tf).ln()) * df.idf(hash, max_share) * boost;
+            // ln 1 = 0 exactly: skipping the log for the commonest tf changes no bit.
+            let sublinear = if tf == 1.0 { 1.0 } else { 1.0 + f64::from(tf).ln() };
+            let x = sublinear * df.idf(hash, max_share) * boost;
             (x > 0.0).then_some((hash, x as f32))
         })
         .collect();
