@@ -131,7 +131,52 @@ fn new_set<K>() -> Set<K> {
 const TERM_SEED: u64 = 0x7E57_5EED_0F5A_3E11;
 
 thread_local! {
-    static SCRATCH: RefCell<(Tokens, Vec<u64>)> = RefCell::new((Tokens::default(), Vec::new()));
+    static SCRATCH: RefCell<(Tokens, Distinct)> = RefCell::new(Default::default());
+}
+
+/// The distinct word hashes of one document at a time: an open-addressing set emptied by
+/// moving to a new stamp, not by clearing. Sorting every article's words to find its distinct
+/// ones took 4% of reading a corpus for clustering.
+#[derive(Default)]
+struct Distinct {
+    keys: Vec<u64>,
+    stamps: Vec<u32>,
+    stamp: u32,
+}
+
+impl Distinct {
+    /// Calls `f` once for each distinct hash of `words`, in the order first seen.
+    fn each(&mut self, words: &[u64], mut f: impl FnMut(u64)) {
+        // At most half full: probes stay short.
+        let want = (words.len() * 2).next_power_of_two().max(64);
+        if self.keys.len() < want {
+            self.keys = vec![0; want];
+            self.stamps = vec![0; want];
+            self.stamp = 0;
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.fill(0);
+            self.stamp = 1;
+        }
+        let shift = 64 - want.trailing_zeros();
+        let mask = want - 1;
+        for &h in words {
+            let mut i = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+            loop {
+                if self.stamps[i] != self.stamp {
+                    self.stamps[i] = self.stamp;
+                    self.keys[i] = h;
+                    f(h);
+                    break;
+                }
+                if self.keys[i] == h {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+    }
 }
 
 /// Corpus-wide document frequencies of lower-cased words, for distinctiveness (idf).
@@ -184,14 +229,9 @@ impl TermStats {
         });
     }
 
-    fn count_distinct(&mut self, words: &[u64], seen: &mut Vec<u64>) {
-        seen.clear();
-        seen.extend_from_slice(words);
-        seen.sort_unstable();
-        seen.dedup();
-        for &h in seen.iter() {
-            *self.df.entry(h).or_insert(0) += 1;
-        }
+    fn count_distinct(&mut self, words: &[u64], seen: &mut Distinct) {
+        let df = &mut self.df;
+        seen.each(words, |h| *df.entry(h).or_insert(0) += 1);
         self.n_docs = self.n_docs.saturating_add(1);
     }
 
@@ -2879,6 +2919,31 @@ mod tests {
         let after: Vec<f64> = (0..3).map(|k| c.gain(k)).collect();
         assert!(after[0] < 0.0 && after[1] > after[0] && after[1] > after[2], "{after:?}");
         assert!((c.total - 2.0).abs() < 1e-12 && c.counts[0] == 1.0);
+    }
+
+    #[test]
+    fn distinct_gives_each_hash_once_in_first_seen_order_document_after_document() {
+        let mut seen = Distinct::default();
+        let mut rng = 0x1234_5678_9ABC_DEF0u64;
+        // Long and short documents in turn: the set shrinks and grows between them.
+        for len in [1000usize, 3, 0, 200, 5000, 17, 64] {
+            let words: Vec<u64> = (0..len)
+                .map(|_| {
+                    rng = crate::shingle::mix64(rng);
+                    // Few distinct values, so most words repeat.
+                    rng % (len as u64 / 3 + 1)
+                })
+                .collect();
+            let mut want: Vec<u64> = Vec::new();
+            for &w in &words {
+                if !want.contains(&w) {
+                    want.push(w);
+                }
+            }
+            let mut got = Vec::new();
+            seen.each(&words, |h| got.push(h));
+            assert_eq!(got, want, "document of {len} words");
+        }
     }
 
     #[test]
