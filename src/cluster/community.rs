@@ -35,7 +35,15 @@ pub struct Graph {
 impl Graph {
     /// A graph of `n` nodes and the given undirected edges (pairs listed once).
     pub fn new(n: usize, edges: &[(u32, u32, f64)]) -> Self {
-        let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        // Exact capacities: growing a vector per node cost more than filling them (perf).
+        let mut degree = vec![0usize; n];
+        for &(a, b, w) in edges {
+            if a != b && w > 0.0 {
+                degree[a as usize] += 1;
+                degree[b as usize] += 1;
+            }
+        }
+        let mut adj: Vec<Vec<(u32, f64)>> = degree.into_iter().map(Vec::with_capacity).collect();
         for &(a, b, w) in edges {
             if a != b && w > 0.0 {
                 adj[a as usize].push((b, w));

@@ -170,15 +170,59 @@ fn time_order(units: &[Unit]) -> Vec<u32> {
 
 /// The centroids of `count` clusters, each unit added in time `order`.
 fn centroids_of(order: &[u32], cluster_of: &[u32], units: &[Unit], count: usize) -> Vec<Centroid> {
-    let mut clusters: Vec<Centroid> = (0..count).map(|_| Centroid::default()).collect();
-    for &u in order {
-        let cl = &mut clusters[cluster_of[u as usize] as usize];
-        cl.add(&units[u as usize].vector, 1);
-        if cl.first_day.is_none() {
-            cl.first_day = units[u as usize].first_day;
-        }
+    // Each cluster's members in time order, so that clusters are built independently (in
+    // parallel) and each adds its members in the order a single pass would.
+    let members = Adjacency::grouped(count, order.iter().map(|&u| (cluster_of[u as usize], u)));
+    (0..count as u32)
+        .into_par_iter()
+        .map(|c| {
+            let mut cl = Centroid::default();
+            for &u in members.of(c) {
+                cl.add(&units[u as usize].vector, 1);
+                if cl.first_day.is_none() {
+                    cl.first_day = units[u as usize].first_day;
+                }
+            }
+            cl
+        })
+        .collect()
+}
+
+/// Lists of `u32` per node in one flat array (compressed sparse rows): one allocation instead
+/// of one growing vector per node.
+struct Adjacency {
+    start: Vec<usize>,
+    items: Vec<u32>,
+}
+
+impl Adjacency {
+    /// Both ends of every pair, each list in pair order.
+    fn new(n: usize, pairs: &[(u32, u32, f64)]) -> Self {
+        let both = pairs.iter().flat_map(|&(a, b, _)| [(a, b), (b, a)]);
+        Self::grouped(n, both)
     }
-    clusters
+
+    /// Items grouped by key (`key < n`), in the order given.
+    fn grouped(n: usize, entries: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut start = vec![0usize; n + 1];
+        for (k, _) in entries.clone() {
+            start[k as usize + 1] += 1;
+        }
+        for k in 0..n {
+            start[k + 1] += start[k];
+        }
+        let mut next = start.clone();
+        let mut items = vec![0u32; start[n]];
+        for (k, v) in entries {
+            items[next[k as usize]] = v;
+            next[k as usize] += 1;
+        }
+        Adjacency { start, items }
+    }
+
+    fn of(&self, k: u32) -> &[u32] {
+        &self.items[self.start[k as usize]..self.start[k as usize + 1]]
+    }
 }
 
 /// Candidate unit pairs with their cosine: MinHash over each vector's term set, LSH at
@@ -285,11 +329,7 @@ impl Centroid {
 pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     let n = units.len();
     let pairs = candidates(units, params);
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for &(a, b, _) in &pairs {
-        adj[a as usize].push(b);
-        adj[b as usize].push(a);
-    }
+    let adj = Adjacency::new(n, &pairs);
     let order = time_order(units);
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
@@ -300,7 +340,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     for &u in &order {
         let unit = &units[u as usize];
         let mut best: Option<(f64, u32)> = None;
-        for &nb in &adj[u as usize] {
+        for &nb in adj.of(u) {
             let c = cluster_of[nb as usize];
             if c == NONE || seen_by[c as usize] == u {
                 continue;
@@ -368,7 +408,7 @@ fn eject_stragglers(
 ) -> Vec<Centroid> {
     let mut next = clusters.len() as u32;
     let eject: Vec<bool> = order
-        .iter()
+        .par_iter()
         .map(|&u| {
             let c = &clusters[cluster_of[u as usize] as usize];
             let v = &units[u as usize].vector;
