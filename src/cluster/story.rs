@@ -23,6 +23,9 @@
 //! within `thread_window_days` are joined ([`link_threads`], union-find over an entity index).
 //! Everything is ordered by dates and ids, never by input order or thread timing.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use ahash::AHashMap;
 use rayon::prelude::*;
 
@@ -309,9 +312,31 @@ impl TermFilter {
     }
 }
 
+/// Hashes a term hash with one multiplication. Term hashes are uniformly mixed already (but
+/// for the kind in their top two bits, which the multiplication spreads), and centroid lookups
+/// are the single-pass assignment's main cost.
+#[derive(Default, Clone, Copy)]
+struct TermHasher(u64);
+
+impl Hasher for TermHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 #[derive(Default)]
 struct Centroid {
-    sum: AHashMap<u64, f64>,
+    sum: HashMap<u64, f64, BuildHasherDefault<TermHasher>>,
     norm2: f64,
     members: usize,
     first_day: Option<i32>,
