@@ -35,7 +35,15 @@ pub struct Graph {
 impl Graph {
     /// A graph of `n` nodes and the given undirected edges (pairs listed once).
     pub fn new(n: usize, edges: &[(u32, u32, f64)]) -> Self {
-        let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        // Exact capacities: growing a vector per node cost more than filling them (perf).
+        let mut degree = vec![0usize; n];
+        for &(a, b, w) in edges {
+            if a != b && w > 0.0 {
+                degree[a as usize] += 1;
+                degree[b as usize] += 1;
+            }
+        }
+        let mut adj: Vec<Vec<(u32, f64)>> = degree.into_iter().map(Vec::with_capacity).collect();
         for &(a, b, w) in edges {
             if a != b && w > 0.0 {
                 adj[a as usize].push((b, w));
@@ -84,38 +92,79 @@ pub fn louvain(graph: &Graph, initial: &[u32], order: &[u32], gamma: f64) -> Vec
     renumber(&of, order)
 }
 
+/// Edge weights from one node (or community) to each community, summed in a dense array indexed
+/// by community with a list of those touched: the sums and the order they are read back in are
+/// what a map would give, without hashing every edge (perf: the map was Louvain's main cost).
+struct Links {
+    weight: Vec<f64>,
+    seen: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+impl Links {
+    fn new(m: usize) -> Self {
+        Links { weight: vec![0.0; m], seen: vec![false; m], touched: Vec::new() }
+    }
+
+    fn add(&mut self, c: u32, w: f64) {
+        let k = c as usize;
+        if !self.seen[k] {
+            self.seen[k] = true;
+            self.touched.push(c);
+        }
+        self.weight[k] += w;
+    }
+
+    fn get(&self, c: u32) -> f64 {
+        self.weight[c as usize]
+    }
+
+    /// The touched communities with their weights, in id order.
+    fn sorted(&mut self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.touched.sort_unstable();
+        self.touched.iter().map(|&c| (c, self.weight[c as usize]))
+    }
+
+    fn clear(&mut self) {
+        for &c in &self.touched {
+            self.weight[c as usize] = 0.0;
+            self.seen[c as usize] = false;
+        }
+        self.touched.clear();
+    }
+}
+
 /// One level of local moving; returns whether any node moved and the partition.
 fn local_moving(g: &Graph, start: &[u32], order: &[u32], gamma: f64) -> (bool, Vec<u32>) {
     let n = g.adj.len();
     let mut of = start.to_vec();
     let k = &g.size;
-    let mut tot = vec![0.0f64; n];
+    let m = of.iter().map(|&c| c as usize + 1).max().unwrap_or(0).max(n);
+    let mut tot = vec![0.0f64; m];
     for i in 0..n {
         tot[of[i] as usize] += k[i];
     }
     let mut any = false;
-    let mut links: AHashMap<u32, f64> = AHashMap::new();
+    let mut links = Links::new(m);
     for _ in 0..MAX_SWEEPS {
         let mut moved = false;
         for &i in order {
             let i = i as usize;
             let own = of[i];
-            links.clear();
             for &(j, w) in &g.adj[i] {
-                *links.entry(of[j as usize]).or_insert(0.0) += w;
+                links.add(of[j as usize], w);
             }
             tot[own as usize] -= k[i];
             // CPM gain of joining community c (i itself taken out): w(i, c) − γ·n_i·n_c.
             let gain = |c: u32, w: f64| w - gamma * k[i] * tot[c as usize];
-            let mut best = (gain(own, links.get(&own).copied().unwrap_or(0.0)), own);
-            let mut cands: Vec<(u32, f64)> = links.iter().map(|(&c, &w)| (c, w)).collect();
-            cands.sort_unstable_by_key(|x| x.0);
-            for (c, w) in cands {
+            let mut best = (gain(own, links.get(own)), own);
+            for (c, w) in links.sorted() {
                 let s = gain(c, w);
                 if s > best.0 + 1e-12 {
                     best = (s, c);
                 }
             }
+            links.clear();
             tot[best.1 as usize] += k[i];
             if best.1 != own {
                 of[i] = best.1;
@@ -134,31 +183,44 @@ fn local_moving(g: &Graph, start: &[u32], order: &[u32], gamma: f64) -> (bool, V
 /// internal weight on the self loop.
 fn aggregate(g: &Graph, part: &[u32]) -> Graph {
     let m = part.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let mut acc: Vec<AHashMap<u32, f64>> = vec![AHashMap::new(); m];
+    // Members of each community in node order, so that every sum below adds its terms in the
+    // order a pass over all nodes would.
+    let mut start = vec![0usize; m + 1];
+    for &c in part {
+        start[c as usize + 1] += 1;
+    }
+    for c in 0..m {
+        start[c + 1] += start[c];
+    }
+    let mut members = vec![0u32; part.len()];
+    let mut next = start.clone();
+    for (i, &c) in part.iter().enumerate() {
+        members[next[c as usize]] = i as u32;
+        next[c as usize] += 1;
+    }
     let mut self_loop = vec![0.0f64; m];
     let mut size = vec![0.0f64; m];
-    for (i, nbrs) in g.adj.iter().enumerate() {
-        let ci = part[i];
-        size[ci as usize] += g.size[i];
-        self_loop[ci as usize] += g.self_loop[i];
-        for &(j, w) in nbrs {
-            let cj = part[j as usize];
-            if ci == cj {
-                // Each internal edge is seen from both ends.
-                self_loop[ci as usize] += w / 2.0;
-            } else {
-                *acc[ci as usize].entry(cj).or_insert(0.0) += w;
+    let mut links = Links::new(m);
+    let mut adj = Vec::with_capacity(m);
+    for ci in 0..m {
+        for &i in &members[start[ci]..start[ci + 1]] {
+            let i = i as usize;
+            size[ci] += g.size[i];
+            self_loop[ci] += g.self_loop[i];
+            for &(j, w) in &g.adj[i] {
+                let cj = part[j as usize];
+                if cj as usize == ci {
+                    // Each internal edge is seen from both ends.
+                    self_loop[ci] += w / 2.0;
+                } else {
+                    links.add(cj, w);
+                }
             }
         }
+        let row: Vec<(u32, f64)> = links.sorted().collect();
+        links.clear();
+        adj.push(row);
     }
-    let adj = acc
-        .into_iter()
-        .map(|h| {
-            let mut v: Vec<(u32, f64)> = h.into_iter().collect();
-            v.sort_unstable_by_key(|x| x.0);
-            v
-        })
-        .collect();
     Graph { adj, self_loop, size }
 }
 

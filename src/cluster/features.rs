@@ -57,25 +57,32 @@ pub struct EventVector {
 impl EventVector {
     /// Cosine similarity (both vectors are unit length).
     pub fn cosine(&self, other: &EventVector) -> f64 {
-        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
-        while i < self.terms.len() && j < other.terms.len() {
-            match self.terms[i].cmp(&other.terms[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += f64::from(self.weights[i]) * f64::from(other.weights[j]);
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        dot
+        sparse_dot(&self.terms, &self.weights, &other.terms, &other.weights)
     }
 
     /// True when the vector has no term.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+}
+
+/// Dot product of two sparse vectors given as sorted terms with weights.
+///
+/// The merge steps without branching on the comparison: two vectors share few of their terms,
+/// so which side advances is a coin toss the branch predictor loses about half the time, and
+/// that cost dominated candidate scoring (perf). Adding 0.0 for a non-shared term leaves the
+/// sum bit for bit as it was (it can never be −0.0).
+pub fn sparse_dot(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
+    let (wa, wb) = (&wa[..ta.len()], &wb[..tb.len()]);
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+    while i < ta.len() && j < tb.len() {
+        let (x, y) = (ta[i], tb[j]);
+        let p = f64::from(wa[i]) * f64::from(wb[j]);
+        dot += if x == y { p } else { 0.0 };
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    dot
 }
 
 /// Stop words: the most frequent English function words, which say nothing about an event.

@@ -23,6 +23,9 @@
 //! within `thread_window_days` are joined ([`link_threads`], union-find over an entity index).
 //! Everything is ordered by dates and ids, never by input order or thread timing.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use ahash::AHashMap;
 use rayon::prelude::*;
 
@@ -170,15 +173,59 @@ fn time_order(units: &[Unit]) -> Vec<u32> {
 
 /// The centroids of `count` clusters, each unit added in time `order`.
 fn centroids_of(order: &[u32], cluster_of: &[u32], units: &[Unit], count: usize) -> Vec<Centroid> {
-    let mut clusters: Vec<Centroid> = (0..count).map(|_| Centroid::default()).collect();
-    for &u in order {
-        let cl = &mut clusters[cluster_of[u as usize] as usize];
-        cl.add(&units[u as usize].vector, 1);
-        if cl.first_day.is_none() {
-            cl.first_day = units[u as usize].first_day;
-        }
+    // Each cluster's members in time order, so that clusters are built independently (in
+    // parallel) and each adds its members in the order a single pass would.
+    let members = Adjacency::grouped(count, order.iter().map(|&u| (cluster_of[u as usize], u)));
+    (0..count as u32)
+        .into_par_iter()
+        .map(|c| {
+            let mut cl = Centroid::default();
+            for &u in members.of(c) {
+                cl.add(&units[u as usize].vector, 1);
+                if cl.first_day.is_none() {
+                    cl.first_day = units[u as usize].first_day;
+                }
+            }
+            cl
+        })
+        .collect()
+}
+
+/// Lists of `u32` per node in one flat array (compressed sparse rows): one allocation instead
+/// of one growing vector per node.
+struct Adjacency {
+    start: Vec<usize>,
+    items: Vec<u32>,
+}
+
+impl Adjacency {
+    /// Both ends of every pair, each list in pair order.
+    fn new(n: usize, pairs: &[(u32, u32, f64)]) -> Self {
+        let both = pairs.iter().flat_map(|&(a, b, _)| [(a, b), (b, a)]);
+        Self::grouped(n, both)
     }
-    clusters
+
+    /// Items grouped by key (`key < n`), in the order given.
+    fn grouped(n: usize, entries: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut start = vec![0usize; n + 1];
+        for (k, _) in entries.clone() {
+            start[k as usize + 1] += 1;
+        }
+        for k in 0..n {
+            start[k + 1] += start[k];
+        }
+        let mut next = start.clone();
+        let mut items = vec![0u32; start[n]];
+        for (k, v) in entries {
+            items[next[k as usize]] = v;
+            next[k as usize] += 1;
+        }
+        Adjacency { start, items }
+    }
+
+    fn of(&self, k: u32) -> &[u32] {
+        &self.items[self.start[k as usize]..self.start[k as usize + 1]]
+    }
 }
 
 /// Candidate unit pairs with their cosine: MinHash over each vector's term set, LSH at
@@ -212,6 +259,7 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
     let days: Vec<Option<i32>> = units.iter().map(|u| u.first_day).collect();
     let skip: Vec<bool> = units.iter().map(|u| u.vector.is_empty()).collect();
     let window = params.window_days;
+    let filters: Vec<TermFilter> = units.par_iter().map(|u| TermFilter::new(&u.vector)).collect();
     candidate_pairs_in_time(&sigs, lsh, &rank, &skip, &days, window, MAX_BUCKET, |a, b| {
         let (ua, ub) = (&units[a as usize], &units[b as usize]);
         if let (Some(x), Some(y)) = (ua.first_day, ub.first_day) {
@@ -219,7 +267,7 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
                 return None;
             }
         }
-        let c = ua.vector.cosine(&ub.vector);
+        let c = filters[a as usize].cosine(&ua.vector, &ub.vector);
         (c > 0.0).then_some(c as f32)
     })
     .into_iter()
@@ -227,9 +275,68 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
     .collect()
 }
 
+/// A 512-bit Bloom filter of a vector's terms, for scoring candidate pairs. The merge-join of
+/// two sorted term lists is a chain of dependent steps, and scoring the candidate pairs was the
+/// largest cost of event clustering (perf); probing one vector's terms against the other's
+/// filter makes the steps independent, and only the few that pass need a binary search.
+struct TermFilter([u64; 8]);
+
+/// Terms above which a filter fills up and the merge-join is used instead.
+const FILTER_TERMS: usize = 64;
+
+impl TermFilter {
+    fn new(v: &EventVector) -> Self {
+        let mut bits = [0u64; 8];
+        for &t in &v.terms {
+            // Term hashes are mixed in their low bits (the kind sits in the top two).
+            bits[(t >> 6) as usize & 7] |= 1 << (t & 63);
+        }
+        TermFilter(bits)
+    }
+
+    /// The cosine of `a` (this filter's vector) and `b`: the merge-join's sum, term for term
+    /// in the same order.
+    fn cosine(&self, a: &EventVector, b: &EventVector) -> f64 {
+        if a.terms.len() > FILTER_TERMS {
+            return a.cosine(b);
+        }
+        let mut dot = 0.0f64;
+        for (&t, &w) in b.terms.iter().zip(&b.weights) {
+            if self.0[(t >> 6) as usize & 7] & (1 << (t & 63)) != 0 {
+                if let Ok(i) = a.terms.binary_search(&t) {
+                    dot += f64::from(a.weights[i]) * f64::from(w);
+                }
+            }
+        }
+        dot
+    }
+}
+
+/// Hashes a term hash with one multiplication. Term hashes are uniformly mixed already (but
+/// for the kind in their top two bits, which the multiplication spreads), and centroid lookups
+/// are the single-pass assignment's main cost.
+#[derive(Default, Clone, Copy)]
+struct TermHasher(u64);
+
+impl Hasher for TermHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 #[derive(Default)]
 struct Centroid {
-    sum: AHashMap<u64, f64>,
+    sum: HashMap<u64, f64, BuildHasherDefault<TermHasher>>,
     norm2: f64,
     members: usize,
     first_day: Option<i32>,
@@ -285,11 +392,7 @@ impl Centroid {
 pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     let n = units.len();
     let pairs = candidates(units, params);
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for &(a, b, _) in &pairs {
-        adj[a as usize].push(b);
-        adj[b as usize].push(a);
-    }
+    let adj = Adjacency::new(n, &pairs);
     let order = time_order(units);
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
@@ -300,7 +403,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     for &u in &order {
         let unit = &units[u as usize];
         let mut best: Option<(f64, u32)> = None;
-        for &nb in &adj[u as usize] {
+        for &nb in adj.of(u) {
             let c = cluster_of[nb as usize];
             if c == NONE || seen_by[c as usize] == u {
                 continue;
@@ -368,7 +471,7 @@ fn eject_stragglers(
 ) -> Vec<Centroid> {
     let mut next = clusters.len() as u32;
     let eject: Vec<bool> = order
-        .iter()
+        .par_iter()
         .map(|&u| {
             let c = &clusters[cluster_of[u as usize] as usize];
             let v = &units[u as usize].vector;

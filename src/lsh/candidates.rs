@@ -36,6 +36,14 @@ fn collided_earlier(sigs: &Signatures, a: u32, b: u32, band: usize, rows: usize)
     // Rows are a few u32s: a slice comparison here became a `memcmp` call per band, which cost
     // more than the comparison (perf, story candidates at one row per band).
     let (sa, sb) = (&sa[..band * rows], &sb[..band * rows]);
+    if rows == 1 {
+        // One-row bands (story candidates) compare whole blocks without an exit per value, so
+        // the comparison vectorises; most pairs share no earlier value and scan the whole prefix.
+        return sa
+            .chunks(16)
+            .zip(sb.chunks(16))
+            .any(|(x, y)| x.iter().zip(y).fold(false, |acc, (p, q)| acc | (p == q)));
+    }
     sa.chunks_exact(rows)
         .zip(sb.chunks_exact(rows))
         .any(|(x, y)| x.iter().zip(y).all(|(p, q)| p == q))
