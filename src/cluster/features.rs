@@ -487,9 +487,17 @@ impl Extractor {
                 } else {
                     lower.extend(token.chars().flat_map(char::to_lowercase));
                 }
+                let capital = first.is_uppercase();
+                if !capital && lower.len() < 3 {
+                    // Neither part of a name nor long enough to be a term: its stem would go
+                    // unused, and short words ("of", "in", "a") are among the commonest tokens.
+                    self.flush(part, w);
+                    self.lower = lower;
+                    continue;
+                }
                 let stem = stem_or_stop(&lower, word_key(&lower));
                 let stop = stem == STOP;
-                if first.is_uppercase() && !(starts_sentence && stop) {
+                if capital && !(starts_sentence && stop) {
                     // A sentence-initial capital is only part of a name when more capitals
                     // follow: flush keeps one-word spans only for acronyms.
                     self.span.push((start, end));
