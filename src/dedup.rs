@@ -620,7 +620,7 @@ fn shingle_sets(
 }
 
 /// Rank of each article by id: an order that does not depend on input order.
-fn id_rank(articles: &[ArticleInfo]) -> Vec<u32> {
+pub(crate) fn id_rank(articles: &[ArticleInfo]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..articles.len() as u32).collect();
     order.par_sort_by(|&a, &b| articles[a as usize].id.cmp(&articles[b as usize].id));
     let mut rank = vec![0u32; articles.len()];

@@ -197,7 +197,7 @@ pub fn cluster(
     let spill = spill.finish()?;
     progress.phase("event vectors", None);
     let df = df.without_singletons();
-    let vectors: Vec<EventVector> = term_slots
+    let mut vectors: Vec<EventVector> = term_slots
         .par_iter()
         .map_init(Vec::new, |buf, &slot| {
             spill.read(slot, buf)?;
@@ -209,20 +209,14 @@ pub fn cluster(
 
     // Units: near-duplicate groups.
     progress.phase("clustering", None);
-    let id_rank = {
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.par_sort_by(|&a, &b| res.articles[a as usize].id.cmp(&res.articles[b as usize].id));
-        let mut rank = vec![0u32; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        rank
-    };
+    let id_rank = crate::dedup::id_rank(&res.articles);
+    // Each unit borrows its representative's vector for the clustering and gives it back after:
+    // a copy of every distinct text's vector was a quarter of a gigabyte at gen 1M.
     let units: Vec<Unit> = res
         .groups
         .iter()
         .map(|g| Unit {
-            vector: vectors[g.representative as usize].clone(),
+            vector: std::mem::take(&mut vectors[g.representative as usize]),
             first_day: g
                 .members
                 .iter()
@@ -233,6 +227,9 @@ pub fn cluster(
         })
         .collect();
     let ev = cluster_events(&units, story);
+    for (g, unit) in res.groups.iter().zip(units) {
+        vectors[g.representative as usize] = unit.vector;
+    }
     progress.finish_phase();
 
     progress.phase("summaries", None);
