@@ -511,8 +511,9 @@ fn second_pass<R: Rider>(
     let mut next_article = 0usize;
     // One accumulator per worker thread for the whole read, merged once at the end: a fresh
     // one per rayon piece meant thousands of tables grown from empty and merged on one thread
-    // (at gen 1M, merges and rehashing took 8% of this pass). Counts are sums, so which thread
-    // counted an article does not change the total.
+    // while the others waited (8% of the first two reads at gen 1M, perf). The per-thread
+    // tables grow large, so at 1M the misses of counting into them cost about as much CPU, but
+    // in parallel. Counts are sums: which thread counted an article does not change the total.
     let accs: Vec<std::sync::Mutex<R::Count>> = (0..rayon::current_num_threads().max(1))
         .map(|_| std::sync::Mutex::new(rider.new_count()))
         .collect();
