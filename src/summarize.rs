@@ -189,6 +189,9 @@ pub struct TermStats {
     df: Map<u64, u32>,
     n_docs: u32,
     seed: u64,
+    /// Word hashes of the stop words under `seed`, sorted: content words are told from stop
+    /// words by the hash the tokeniser already made, not by hashing their text again.
+    stop: Vec<u64>,
 }
 
 impl Default for TermStats {
@@ -207,7 +210,10 @@ impl TermStats {
     /// corpus already (deduplication does, under its shingle seed) can count its words with
     /// [`TermStats::add_words`] instead of tokenising again.
     pub fn with_seed(seed: u64) -> Self {
-        TermStats { df: new_map(), n_docs: 0, seed }
+        let mut stop: Vec<u64> =
+            STOP_WORDS.iter().map(|w| crate::normalize::word_hash(w.as_bytes(), seed)).collect();
+        stop.sort_unstable();
+        TermStats { df: new_map(), n_docs: 0, seed, stop }
     }
 
     /// Counts one document: each distinct word once.
@@ -1033,16 +1039,10 @@ struct Vocab {
     /// Occurrences over the representatives.
     tf: Vec<u32>,
     last_unit: Vec<u32>,
-    /// Word hashes of the stop words under the tokeniser's seed, sorted: a lookup by the hash
-    /// the tokeniser already made costs less than hashing the word's text again.
-    stop: Vec<u64>,
 }
 
 impl Vocab {
-    fn new(seed: u64) -> Self {
-        let mut stop: Vec<u64> =
-            STOP_WORDS.iter().map(|w| crate::normalize::word_hash(w.as_bytes(), seed)).collect();
-        stop.sort_unstable();
+    fn new() -> Self {
         Vocab {
             ids: new_map(),
             text: String::new(),
@@ -1050,7 +1050,6 @@ impl Vocab {
             units: Vec::new(),
             tf: Vec::new(),
             last_unit: Vec::new(),
-            stop,
         }
     }
 
@@ -1080,11 +1079,17 @@ impl Vocab {
 }
 
 /// Appends the content-word ids of `s` to `out`.
-fn content_ids(s: &str, seed: u64, tokens: &mut Tokens, vocab: &mut Vocab, out: &mut Vec<u32>) {
-    tokenize(s, seed, true, tokens);
+fn content_ids(
+    s: &str,
+    stats: &TermStats,
+    tokens: &mut Tokens,
+    vocab: &mut Vocab,
+    out: &mut Vec<u32>,
+) {
+    tokenize(s, stats.seed, true, tokens);
     for (i, &h) in tokens.words.iter().enumerate() {
         let w = tokens.word(i);
-        if w.chars().count() < 2 || vocab.stop.binary_search(&h).is_ok() {
+        if w.chars().count() < 2 || stats.stop.binary_search(&h).is_ok() {
             continue;
         }
         out.push(vocab.id(h, w));
@@ -1212,7 +1217,7 @@ fn summarize_tuned(
     });
     let units = make_units(members, &order);
 
-    let mut vocab = Vocab::new(stats.seed);
+    let mut vocab = Vocab::new();
     let mut tokens = Tokens::default();
     let mut member_ids: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
     let mut sentences: Vec<Sentence> = Vec::new();
@@ -1226,14 +1231,14 @@ fn summarize_tuned(
     for &m in order.iter().filter(|&&m| rep_unit[m] != usize::MAX) {
         let member = &members[m];
         let mut ids = Vec::new();
-        content_ids(member.title, stats.seed, &mut tokens, &mut vocab, &mut ids);
+        content_ids(member.title, stats, &mut tokens, &mut vocab, &mut ids);
         title_len[m] = ids.len();
         let unit = rep_unit[m];
         let mut pos = 0;
         for ms in marked[m].iter().filter(|ms| !ms.furniture) {
             let s = ms.text;
             let start = ids.len();
-            content_ids(s, stats.seed, &mut tokens, &mut vocab, &mut ids);
+            content_ids(s, stats, &mut tokens, &mut vocab, &mut ids);
             let candidate = ms.candidate;
             sentences.push(Sentence {
                 text: s,
@@ -1262,7 +1267,7 @@ fn summarize_tuned(
     for unit in &units {
         for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
             let mut ids = Vec::new();
-            content_ids(members[m].title, stats.seed, &mut tokens, &mut vocab, &mut ids);
+            content_ids(members[m].title, stats, &mut tokens, &mut vocab, &mut ids);
             ids.extend_from_slice(&member_ids[unit.rep][title_len[unit.rep]..]);
             member_ids[m] = ids;
         }
@@ -1445,10 +1450,16 @@ struct Coverage {
 /// Word counts in one sentence for which [`Coverage`] keeps a word's first gain at hand.
 const FRESH_GAINS: u32 = 16;
 
-/// `ln((δ + a) / δ)` for `a` below [`FRESH_GAINS`]: [`Coverage::gain`]'s own expression for a
-/// word whose count is 0 (0 + δ is δ exactly), so reading the table changes no bit.
+/// The log of a word's gain: `ln((c + a) / c)` for its smoothed summary count `c` and its `a`
+/// occurrences in the sentence.
+fn ln_gain(c: f64, a: u32) -> f64 {
+    ((c + f64::from(a)) / c).ln()
+}
+
+/// [`ln_gain`] of a word whose count is 0 (so `c` is δ exactly), for `a` below
+/// [`FRESH_GAINS`]: reading the table changes no bit.
 fn fresh_gains(smoothing: f64) -> Vec<f64> {
-    (0..FRESH_GAINS).map(|a| ((smoothing + f64::from(a)) / smoothing).ln()).collect()
+    (0..FRESH_GAINS).map(|a| ln_gain(smoothing, a)).collect()
 }
 
 impl Coverage {
@@ -1507,10 +1518,7 @@ impl Coverage {
             let count = self.counts[w as usize];
             let ln = match self.fresh.get(a as usize) {
                 Some(&l) if count == 0.0 => l,
-                _ => {
-                    let c = count + self.smoothing;
-                    ((c + f64::from(a)) / c).ln()
-                }
+                _ => ln_gain(count + self.smoothing, a),
             };
             gain += self.p[w as usize] * ln;
         }
@@ -2950,7 +2958,7 @@ mod tests {
     fn stem_classes_join_inflections_and_are_dense() {
         let words: Vec<String> =
             ["elections", "storm", "election", "storms", "power"].map(String::from).to_vec();
-        let mut vocab = Vocab::new(TERM_SEED);
+        let mut vocab = Vocab::new();
         for (i, w) in words.iter().enumerate() {
             vocab.id(i as u64 + 1, w);
         }

@@ -730,8 +730,7 @@ impl DocFreq {
         self.counts.shrink_to_fit();
         self.absent = 1;
         let n = f64::from(self.docs.max(1));
-        self.ln_idf =
-            (0..LN_IDF_TABLE).map(|df| ((n + 1.0) / (f64::from(df) + 1.0)).ln()).collect();
+        self.ln_idf = (0..LN_IDF_TABLE).map(|df| ln_idf(n, f64::from(df))).collect();
         self
     }
 
@@ -746,12 +745,14 @@ impl DocFreq {
         if df > max_share * n && df > 5.0 {
             return 0.0;
         }
-        // The table holds the very same expression's values.
-        match self.ln_idf.get(count as usize) {
-            Some(&l) => l + 1.0,
-            None => ((n + 1.0) / (df + 1.0)).ln() + 1.0,
-        }
+        let l = self.ln_idf.get(count as usize).copied().unwrap_or_else(|| ln_idf(n, df));
+        l + 1.0
     }
+}
+
+/// The log part of [`DocFreq::idf`], for `n` articles of which `df` hold the term.
+fn ln_idf(n: f64, df: f64) -> f64 {
+    ((n + 1.0) / (df + 1.0)).ln()
 }
 
 /// Kind of a term, from the top bits of its hash.

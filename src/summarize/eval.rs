@@ -89,7 +89,7 @@ fn pool<'a>(members: &[MemberText<'a>], stats: &TermStats) -> Pool<'a> {
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| members[a].id.cmp(members[b].id));
     let units = make_units(members, &order);
-    let mut vocab = Vocab::new(stats.seed);
+    let mut vocab = Vocab::new();
     let mut tokens = Tokens::default();
     let mut p = Pool {
         text: Vec::new(),
@@ -107,7 +107,7 @@ fn pool<'a>(members: &[MemberText<'a>], stats: &TermStats) -> Pool<'a> {
                 continue;
             }
             let mut ids = Vec::new();
-            content_ids(s, stats.seed, &mut tokens, &mut vocab, &mut ids);
+            content_ids(s, stats, &mut tokens, &mut vocab, &mut ids);
             p.text.push(s);
             p.words.push(word_count(s));
             p.doc.push(u);
