@@ -113,7 +113,7 @@ impl Rider for EventRider {
     ) -> (Vec<u8>, Vec<u8>) {
         // The summariser's word statistics reuse deduplication's tokens of the text.
         match words {
-            Some(w) => acc.words.add_words(w),
+            Some(w) => acc.words.queue_words(w),
             None => acc.words.add_document(&rec.text),
         }
         let terms = acc.scratch.extract_with_url(
@@ -123,7 +123,7 @@ impl Rider for EventRider {
             TITLE_WEIGHT,
             false,
         );
-        acc.df.add_hashes(terms.iter().map(|t| t.hash));
+        acc.df.queue_hashes(terms.iter().map(|t| t.hash));
         let mut packed = Vec::with_capacity(terms.len() * TERM_BYTES);
         pack_terms(terms, &mut packed);
         let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);

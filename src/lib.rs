@@ -47,6 +47,7 @@
 
 pub mod article;
 pub mod cluster;
+pub mod counts;
 pub mod dedup;
 pub mod error;
 pub mod eval;

@@ -86,6 +86,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::counts::KeyCounts;
 use crate::error::{Error, Result};
 use crate::normalize::{tokenize, Tokens};
 use crate::story::{CopyDiff, GroupDiff};
@@ -186,7 +187,7 @@ impl Distinct {
 /// likely as 2^-40 for a million-word vocabulary.
 #[derive(Debug, Clone)]
 pub struct TermStats {
-    df: Map<u64, u32>,
+    df: KeyCounts,
     n_docs: u32,
     seed: u64,
     /// Word hashes of the stop words under `seed`, sorted: content words are told from stop
@@ -213,7 +214,7 @@ impl TermStats {
         let mut stop: Vec<u64> =
             STOP_WORDS.iter().map(|w| crate::normalize::word_hash(w.as_bytes(), seed)).collect();
         stop.sort_unstable();
-        TermStats { df: new_map(), n_docs: 0, seed, stop }
+        TermStats { df: KeyCounts::new(), n_docs: 0, seed, stop }
     }
 
     /// Counts one document: each distinct word once.
@@ -235,9 +236,21 @@ impl TermStats {
         });
     }
 
+    /// [`TermStats::add_words`] for bulk counting: the counts are queued and become readable
+    /// after [`TermStats::merge`].
+    pub(crate) fn queue_words(&mut self, words: &[u64]) {
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (_, seen) = &mut *guard;
+            let df = &mut self.df;
+            seen.each(words, |h| df.add(h));
+            self.n_docs = self.n_docs.saturating_add(1);
+        });
+    }
+
     fn count_distinct(&mut self, words: &[u64], seen: &mut Distinct) {
         let df = &mut self.df;
-        seen.each(words, |h| *df.entry(h).or_insert(0) += 1);
+        seen.each(words, |h| df.bump(h));
         self.n_docs = self.n_docs.saturating_add(1);
     }
 
@@ -245,17 +258,7 @@ impl TermStats {
     /// use the same seed.
     pub fn merge(&mut self, other: TermStats) {
         assert_eq!(self.seed, other.seed, "merging word statistics of different hashes");
-        // Folding the smaller map into the larger keeps a parallel reduction linear.
-        let (mut big, small) = if self.df.len() >= other.df.len() {
-            (std::mem::take(&mut self.df), other.df)
-        } else {
-            (other.df, std::mem::take(&mut self.df))
-        };
-        for (h, n) in small {
-            let e = big.entry(h).or_insert(0);
-            *e = e.saturating_add(n);
-        }
-        self.df = big;
+        self.df.merge(other.df);
         self.n_docs = self.n_docs.saturating_add(other.n_docs);
     }
 
@@ -280,7 +283,7 @@ impl TermStats {
     }
 
     fn df_hash(&self, h: u64) -> u32 {
-        self.df.get(&h).copied().unwrap_or(0)
+        self.df.get(h)
     }
 }
 

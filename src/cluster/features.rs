@@ -14,6 +14,7 @@
 
 use ahash::AHashMap;
 
+use crate::counts::KeyCounts;
 use crate::shingle::mix64;
 
 /// Kind of a term, kept in the top bits of its hash so that kinds never collide.
@@ -656,7 +657,7 @@ const LN_IDF_TABLE: u32 = 4096;
 /// Corpus document frequencies of term hashes.
 #[derive(Debug, Default, Clone)]
 pub struct DocFreq {
-    counts: AHashMap<u64, u32>,
+    counts: KeyCounts,
     docs: u32,
     /// What [`DocFreq::df`] says of a term not in `counts`: 0, or 1 after
     /// [`DocFreq::without_singletons`].
@@ -670,44 +671,32 @@ pub struct DocFreq {
 impl DocFreq {
     /// Empty counts.
     pub fn new() -> Self {
-        DocFreq {
-            counts: AHashMap::with_hasher(ahash::RandomState::with_seeds(5, 6, 7, 8)),
-            docs: 0,
-            absent: 0,
-            ln_idf: Vec::new(),
-        }
+        DocFreq { counts: KeyCounts::new(), docs: 0, absent: 0, ln_idf: Vec::new() }
     }
 
     /// Counts one article's (distinct) terms.
     pub fn add(&mut self, terms: &[RawTerm]) {
-        self.docs += 1;
-        for t in terms {
-            *self.counts.entry(t.hash).or_insert(0) += 1;
-        }
+        self.add_hashes(terms.iter().map(|t| t.hash));
     }
 
     /// Counts one article's distinct term hashes.
     pub fn add_hashes(&mut self, hashes: impl IntoIterator<Item = u64>) {
         self.docs += 1;
-        for h in hashes {
-            *self.counts.entry(h).or_insert(0) += 1;
-        }
+        hashes.into_iter().for_each(|h| self.counts.bump(h));
+    }
+
+    /// [`DocFreq::add_hashes`] for bulk counting: the counts are queued and become readable
+    /// after [`DocFreq::merge`] or [`DocFreq::without_singletons`].
+    pub(crate) fn queue_hashes(&mut self, hashes: impl IntoIterator<Item = u64>) {
+        self.docs += 1;
+        hashes.into_iter().for_each(|h| self.counts.add(h));
     }
 
     /// Adds another count table to this one.
     pub fn merge(&mut self, other: DocFreq) {
         debug_assert!(self.absent == 0 && other.absent == 0, "merging trimmed counts");
         self.docs += other.docs;
-        if self.counts.len() < other.counts.len() {
-            let mine = std::mem::replace(&mut self.counts, other.counts);
-            for (h, c) in mine {
-                *self.counts.entry(h).or_insert(0) += c;
-            }
-        } else {
-            for (h, c) in other.counts {
-                *self.counts.entry(h).or_insert(0) += c;
-            }
-        }
+        self.counts.merge(other.counts);
     }
 
     /// Articles counted.
@@ -717,7 +706,10 @@ impl DocFreq {
 
     /// Articles containing `hash`.
     pub fn df(&self, hash: u64) -> u32 {
-        self.counts.get(&hash).copied().unwrap_or(self.absent)
+        match self.counts.get(hash) {
+            0 => self.absent,
+            c => c,
+        }
     }
 
     /// The counts without the terms found in one article only, for lookups of terms that were
@@ -726,8 +718,7 @@ impl DocFreq {
     /// every article's terms are looked up in shrinks by half. Counting more into it is an
     /// error.
     pub fn without_singletons(mut self) -> DocFreq {
-        self.counts.retain(|_, c| *c > 1);
-        self.counts.shrink_to_fit();
+        self.counts.retain(|c| c > 1);
         self.absent = 1;
         let n = f64::from(self.docs.max(1));
         self.ln_idf = (0..LN_IDF_TABLE).map(|df| ln_idf(n, f64::from(df))).collect();
