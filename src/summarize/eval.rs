@@ -89,7 +89,7 @@ fn pool<'a>(members: &[MemberText<'a>], stats: &TermStats) -> Pool<'a> {
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| members[a].id.cmp(members[b].id));
     let units = make_units(members, &order);
-    let mut vocab = Vocab::new();
+    let mut vocab = Vocab::with_capacity(0);
     let mut tokens = Tokens::default();
     let mut p = Pool {
         text: Vec::new(),
