@@ -187,9 +187,10 @@ struct Summary<'a> {
 fn write_jsonl(out: &mut dyn Write, res: &StoryResult, args: &ClusterArgs) -> std::io::Result<()> {
     use erased::Ser;
     // Clusters are the bulk of the output (every member with its title, outlet and url, and
-    // the copies' diffs): they are serialised on all threads, a batch at a time so memory stays
-    // bounded, and written in order.
-    for batch in res.clusters.chunks(4096) {
+    // the copies' diffs): they are serialised on all threads, a batch at a time, and written in
+    // order. Largest come first, at tens of kilobytes each: batches of 4,096 held 49 MB more
+    // at gen 100k, batches of 256 hold a few.
+    for batch in res.clusters.chunks(256) {
         let lines: Vec<Vec<u8>> = batch
             .par_iter()
             .map(|c| {
