@@ -133,8 +133,7 @@ impl KeyCounts {
     /// Keeps only the keys whose count passes `keep`, and frees the queue: for the end of
     /// counting.
     pub fn retain(&mut self, keep: impl Fn(u32) -> bool + Sync) {
-        self.flush();
-        self.drop_queue();
+        self.finish();
         self.parts.par_iter_mut().for_each(|p| {
             p.retain(|_, c| keep(*c));
             p.shrink_to_fit();

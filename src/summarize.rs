@@ -223,34 +223,37 @@ impl TermStats {
             let mut guard = cell.borrow_mut();
             let (tokens, seen) = &mut *guard;
             tokenize(text, self.seed, false, tokens);
-            self.count_distinct(&tokens.words, seen);
+            self.count_distinct(&tokens.words, seen, KeyCounts::bump);
         });
     }
 
     /// Counts one document given its word hashes (from [`tokenize`] under this table's seed).
     pub fn add_words(&mut self, words: &[u64]) {
-        SCRATCH.with(|cell| {
-            let mut guard = cell.borrow_mut();
-            let (_, seen) = &mut *guard;
-            self.count_distinct(words, seen);
-        });
+        self.count_words(words, KeyCounts::bump);
     }
 
     /// [`TermStats::add_words`] for bulk counting: the counts are queued and become readable
     /// after [`TermStats::merge`].
     pub(crate) fn queue_words(&mut self, words: &[u64]) {
+        self.count_words(words, KeyCounts::add);
+    }
+
+    fn count_words(&mut self, words: &[u64], count: impl Fn(&mut KeyCounts, u64)) {
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (_, seen) = &mut *guard;
-            let df = &mut self.df;
-            seen.each(words, |h| df.add(h));
-            self.n_docs = self.n_docs.saturating_add(1);
+            self.count_distinct(words, seen, count);
         });
     }
 
-    fn count_distinct(&mut self, words: &[u64], seen: &mut Distinct) {
+    fn count_distinct(
+        &mut self,
+        words: &[u64],
+        seen: &mut Distinct,
+        count: impl Fn(&mut KeyCounts, u64),
+    ) {
         let df = &mut self.df;
-        seen.each(words, |h| df.bump(h));
+        seen.each(words, |h| count(df, h));
         self.n_docs = self.n_docs.saturating_add(1);
     }
 

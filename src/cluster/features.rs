@@ -681,15 +681,22 @@ impl DocFreq {
 
     /// Counts one article's distinct term hashes.
     pub fn add_hashes(&mut self, hashes: impl IntoIterator<Item = u64>) {
-        self.docs += 1;
-        hashes.into_iter().for_each(|h| self.counts.bump(h));
+        self.count(hashes, KeyCounts::bump);
     }
 
     /// [`DocFreq::add_hashes`] for bulk counting: the counts are queued and become readable
     /// after [`DocFreq::merge`] or [`DocFreq::without_singletons`].
     pub(crate) fn queue_hashes(&mut self, hashes: impl IntoIterator<Item = u64>) {
+        self.count(hashes, KeyCounts::add);
+    }
+
+    fn count(
+        &mut self,
+        hashes: impl IntoIterator<Item = u64>,
+        count: impl Fn(&mut KeyCounts, u64),
+    ) {
         self.docs += 1;
-        hashes.into_iter().for_each(|h| self.counts.add(h));
+        hashes.into_iter().for_each(|h| count(&mut self.counts, h));
     }
 
     /// Adds another count table to this one.
