@@ -1479,11 +1479,13 @@ const MMR_POOL: usize = 300;
 /// already seen the words of every article: Snowball costs more than tokenising.
 fn stem_classes(vocab: &Vocab) -> Vec<u32> {
     let mut ids: Map<u64, u32> = new_map();
-    (0..vocab.len())
-        .map(|i| {
-            let w = vocab.word(i);
+    let mut stems = Vec::with_capacity(vocab.len());
+    crate::cluster::features::stem_hashes((0..vocab.len()).map(|i| vocab.word(i)), &mut stems);
+    stems
+        .into_iter()
+        .map(|h| {
             let next = ids.len() as u32;
-            *ids.entry(crate::cluster::features::stem_hash(w)).or_insert(next)
+            *ids.entry(h).or_insert(next)
         })
         .collect()
 }
