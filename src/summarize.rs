@@ -724,16 +724,15 @@ struct Marked<'a> {
 
 /// [`split_sentences`], each sentence marked.
 fn split_marked(text: &str) -> Vec<Marked<'_>> {
-    split_sentences(text)
-        .into_iter()
-        .map(|s| {
-            let st = WordStats::of(s);
-            let furniture = st.words < 4 || is_furniture_pattern(s);
-            let shouting = !furniture && st.shouting();
-            let candidate = !furniture && !shouting && st.prose() && ends_like_sentence(s);
-            Marked { text: s, words: st.words, furniture, shouting, candidate }
-        })
-        .collect()
+    split_sentences(text).into_iter().map(mark).collect()
+}
+
+fn mark(s: &str) -> Marked<'_> {
+    let st = WordStats::of(s);
+    let furniture = st.words < 4 || is_furniture_pattern(s);
+    let shouting = !furniture && st.shouting();
+    let candidate = !furniture && !shouting && st.prose() && ends_like_sentence(s);
+    Marked { text: s, words: st.words, furniture, shouting, candidate }
 }
 
 /// Word counts of a sentence, all taken in one pass: [`word_count`], [`is_shouting`] and
@@ -1284,7 +1283,23 @@ fn summarize_tuned(
     for (u, unit) in units.iter().enumerate() {
         rep_unit[unit.rep] = u;
     }
-    let marked: Vec<Vec<Marked>> = members.iter().map(|m| split_marked(m.text)).collect();
+    let mut marked: Vec<Vec<Marked>> = vec![Vec::new(); members.len()];
+    for unit in &units {
+        marked[unit.rep] = split_marked(members[unit.rep].text);
+        if unit.members.len() > 1 {
+            // A copy's sentences are mostly its representative's, word for word: those are
+            // marked already (the marks depend on the sentence alone), which spares the
+            // copies, two in five members at gen 100k, most of the marking.
+            let known: Map<&str, Marked> =
+                marked[unit.rep].iter().map(|ms| (ms.text, *ms)).collect();
+            for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
+                marked[m] = split_sentences(members[m].text)
+                    .into_iter()
+                    .map(|s| known.get(s).map_or_else(|| mark(s), |ms| Marked { text: s, ..*ms }))
+                    .collect();
+            }
+        }
+    }
     // Group representatives first: their words make the vocabulary, sentences and counts.
     let mut title_len = vec![0usize; members.len()];
     for &m in order.iter().filter(|&&m| rep_unit[m] != usize::MAX) {
@@ -2656,9 +2671,17 @@ fn fold_variants(items: &mut [(String, Entity)]) {
 // Group diffs
 
 /// The sentences of `text` that are not furniture, each with the hash of its normalised words.
-fn hashed_sentences<'a>(marked: &[Marked<'a>], tokens: &mut Tokens) -> Vec<(u64, &'a str)> {
+fn hashed_sentences<'a>(
+    marked: &[Marked<'a>],
+    known: &Map<&str, u64>,
+    tokens: &mut Tokens,
+) -> Vec<(u64, &'a str)> {
     let mut out = Vec::new();
     for s in marked.iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text) {
+        if let Some(&h) = known.get(s) {
+            out.push((h, s));
+            continue;
+        }
         tokenize(s, TERM_SEED, false, tokens);
         let h = tokens
             .words
@@ -2689,11 +2712,13 @@ fn group_diffs(
     let mut sorted: Vec<&Unit> = units.iter().filter(|u| u.members.len() > 1).collect();
     sorted.sort_by_key(|u| u.group);
     for unit in sorted {
-        let rep = hashed_sentences(&marked[unit.rep], &mut tokens);
+        let rep = hashed_sentences(&marked[unit.rep], &new_map(), &mut tokens);
         let rep_set: Set<u64> = rep.iter().map(|x| x.0).collect();
+        // A copy's sentence that is the representative's word for word hashes alike.
+        let known: Map<&str, u64> = rep.iter().map(|&(h, s)| (s, h)).collect();
         let mut copies = Vec::new();
         for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
-            let copy = hashed_sentences(&marked[m], &mut tokens);
+            let copy = hashed_sentences(&marked[m], &known, &mut tokens);
             let copy_set: Set<u64> = copy.iter().map(|x| x.0).collect();
             let added = only_in(&copy, &rep_set, cap);
             let removed = only_in(&rep, &copy_set, cap);
