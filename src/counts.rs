@@ -12,6 +12,11 @@
 //! to a buffer is sequential; a partition's table is a 256th of the whole, so while its queued
 //! keys are counted it stays in cache and each of its lines is fetched once per flush, not once
 //! per key. Counts are sums, so the result is the same as counting directly, in any order.
+//!
+//! Once counting is over, [`KeyCounts::freeze`] moves the counts into one flat open-addressing
+//! table with linear probing (Knuth, TAOCP vol. 3, 6.4), key and count side by side, which
+//! [`KeyCounts::get_many`] reads in batches: the home slots of a batch of keys are all loaded
+//! before any is examined, so their cache misses overlap instead of following one another.
 
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -38,6 +43,44 @@ pub struct KeyCounts {
     parts: Vec<AHashMap<u64, u32>>,
     queue: Vec<Vec<u64>>,
     queued: usize,
+    /// The counts once frozen (`parts` then empty); `None` while counting.
+    frozen: Option<Frozen>,
+}
+
+/// Frozen counts: slots of (key, count), key 0 marking an empty slot (key 0's own count is
+/// kept aside), at most three quarters full.
+#[derive(Debug, Clone)]
+struct Frozen {
+    slots: Vec<(u64, u32)>,
+    /// log2 of the number of slots.
+    bits: u32,
+    len: usize,
+    zero: u32,
+}
+
+impl Frozen {
+    fn home(&self, key: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product depend on every bit of the key.
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    /// The count of `key`, probing on from slot `i`.
+    fn probe(&self, key: u64, mut i: usize) -> u32 {
+        if key == 0 {
+            return self.zero;
+        }
+        let mask = self.slots.len() - 1;
+        loop {
+            let (k, c) = self.slots[i];
+            if k == key {
+                return c;
+            }
+            if k == 0 {
+                return 0;
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 impl Default for KeyCounts {
@@ -56,17 +99,76 @@ impl KeyCounts {
                 .collect(),
             queue: vec![Vec::new(); PARTS],
             queued: 0,
+            frozen: None,
         }
+    }
+
+    /// Ends counting: the counts move into a flat table read by [`KeyCounts::get`] and, faster
+    /// for many keys at once, [`KeyCounts::get_many`]. Counting more afterwards panics.
+    pub fn freeze(&mut self) {
+        self.finish();
+        if self.frozen.is_some() {
+            return;
+        }
+        let len: usize = self.parts.iter().map(|p| p.len()).sum();
+        let bits = (len + len / 3 + 1).next_power_of_two().trailing_zeros().max(4);
+        let mut table = Frozen { slots: vec![(0, 0); 1 << bits], bits, len, zero: 0 };
+        let mask = table.slots.len() - 1;
+        for part in std::mem::take(&mut self.parts) {
+            for (k, c) in part {
+                if k == 0 {
+                    table.zero = c;
+                    continue;
+                }
+                let mut i = table.home(k);
+                while table.slots[i].0 != 0 {
+                    i = (i + 1) & mask;
+                }
+                table.slots[i] = (k, c);
+            }
+        }
+        self.frozen = Some(table);
+    }
+
+    /// The count of each of `keys`, in order, appended to `out`.
+    pub fn get_many(&self, keys: &[u64], out: &mut Vec<u32>) {
+        const BATCH: usize = 16;
+        let Some(table) = &self.frozen else {
+            out.extend(keys.iter().map(|&k| self.get(k)));
+            return;
+        };
+        for batch in keys.chunks(BATCH) {
+            let mut homes = [(0usize, (0u64, 0u32)); BATCH];
+            for (h, &k) in homes.iter_mut().zip(batch) {
+                let i = table.home(k);
+                *h = (i, table.slots[i]);
+            }
+            for (&(i, (k, c)), &key) in homes.iter().zip(batch) {
+                out.push(if k == key && key != 0 {
+                    c
+                } else if k == 0 && key != 0 {
+                    0
+                } else {
+                    table.probe(key, i)
+                });
+            }
+        }
+    }
+
+    fn assert_counting(&self) {
+        assert!(self.frozen.is_none(), "counting into frozen counts");
     }
 
     /// Adds one to `key`'s count now.
     pub fn bump(&mut self, key: u64) {
+        self.assert_counting();
         *self.parts[part(key)].entry(key).or_insert(0) += 1;
     }
 
     /// Adds one to `key`'s count, queued.
     #[inline]
     pub fn add(&mut self, key: u64) {
+        debug_assert!(self.frozen.is_none(), "counting into frozen counts");
         self.queue[part(key)].push(key);
         self.queued += 1;
         if self.queued >= QUEUE {
@@ -79,6 +181,7 @@ impl KeyCounts {
         if self.queued == 0 {
             return;
         }
+        self.assert_counting();
         for (table, keys) in self.parts.iter_mut().zip(&mut self.queue) {
             for &k in keys.iter() {
                 *table.entry(k).or_insert(0) += 1;
@@ -100,23 +203,34 @@ impl KeyCounts {
     #[inline]
     pub fn get(&self, key: u64) -> u32 {
         assert_eq!(self.queued, 0, "reading counts with keys still queued");
+        if let Some(table) = &self.frozen {
+            return table.probe(key, table.home(key));
+        }
         self.parts[part(key)].get(&key).copied().unwrap_or(0)
     }
 
     /// Number of distinct keys counted.
     pub fn len(&self) -> usize {
         assert_eq!(self.queued, 0, "reading counts with keys still queued");
+        if let Some(table) = &self.frozen {
+            return table.len;
+        }
         self.parts.iter().map(|p| p.len()).sum()
     }
 
     /// True when nothing has been counted.
     pub fn is_empty(&self) -> bool {
+        if let Some(table) = &self.frozen {
+            return table.len == 0;
+        }
         self.queued == 0 && self.parts.iter().all(|p| p.is_empty())
     }
 
     /// Adds `other`'s counts to these (counts saturate), and ends counting here. Partitions
     /// merge in parallel.
     pub fn merge(&mut self, mut other: KeyCounts) {
+        self.assert_counting();
+        other.assert_counting();
         self.finish();
         other.flush();
         self.parts.par_iter_mut().zip(other.parts.into_par_iter()).for_each(|(mine, theirs)| {
@@ -133,6 +247,7 @@ impl KeyCounts {
     /// Keeps only the keys whose count passes `keep`, and frees the queue: for the end of
     /// counting.
     pub fn retain(&mut self, keep: impl Fn(u32) -> bool + Sync) {
+        self.assert_counting();
         self.finish();
         self.parts.par_iter_mut().for_each(|p| {
             p.retain(|_, c| keep(*c));
@@ -220,6 +335,47 @@ mod tests {
     }
 
     #[test]
+    fn frozen_counts_read_as_the_counting_tables_did() {
+        // Enough keys that probe runs cross batches and wrap around the table's end; key 0 is
+        // an ordinary key to the caller.
+        let mut ks = keys(200_000, 60_000, 4);
+        ks.extend([0, 0, 0]);
+        let mut c = KeyCounts::new();
+        ks.iter().for_each(|&k| c.add(k));
+        c.retain(|n| n > 1);
+        let want: Vec<(u64, u32)> = naive(&ks).into_iter().filter(|&(_, n)| n > 1).collect();
+        let absent: Vec<u64> = keys(5_000, 1 << 40, 5);
+        let asked: Vec<u64> =
+            want.iter().map(|x| x.0).chain(absent.iter().copied()).chain([0, 1]).collect();
+        let mut before = Vec::new();
+        c.get_many(&asked, &mut before);
+        let len = c.len();
+        c.freeze();
+        assert_eq!(c.len(), len);
+        let mut after = Vec::new();
+        c.get_many(&asked, &mut after);
+        assert_eq!(after, before);
+        let one_by_one: Vec<u32> = asked.iter().map(|&k| c.get(k)).collect();
+        assert_eq!(one_by_one, before);
+        for (i, &(_, n)) in want.iter().enumerate() {
+            assert_eq!(after[i], n);
+        }
+        assert_eq!(c.get(0), 3);
+        let f = c.frozen.as_ref().expect("frozen");
+        assert!(f.len * 4 <= f.slots.len() * 3, "at most three quarters full");
+    }
+
+    #[test]
+    #[should_panic(expected = "frozen")]
+    fn counting_into_frozen_counts_panics_rather_than_drop_keys() {
+        let mut c = KeyCounts::new();
+        c.add(7);
+        c.freeze();
+        c.add(8);
+        c.finish();
+    }
+
+    #[test]
     fn an_empty_table_merges_and_reads_as_zero() {
         let mut a = KeyCounts::new();
         assert!(a.is_empty());
@@ -227,5 +383,10 @@ mod tests {
         a.finish();
         assert!(a.is_empty());
         assert_eq!(a.get(42), 0);
+        a.freeze();
+        assert!(a.is_empty());
+        let mut out = Vec::new();
+        a.get_many(&[0, 42], &mut out);
+        assert_eq!(out, [0, 0]);
     }
 }

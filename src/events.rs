@@ -190,7 +190,8 @@ pub fn cluster(
     // Signatures are done with once groups exist; free them before the next peak.
     res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
-    let EventRider { df, words, slots, term_slots, spill, .. } = rider;
+    let EventRider { df, mut words, slots, term_slots, spill, .. } = rider;
+    words.freeze();
     if slots.len() != n {
         return Err(Error::parse("input", 0, "record", "input changed while being read"));
     }

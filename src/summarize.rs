@@ -288,6 +288,17 @@ impl TermStats {
     fn df_hash(&self, h: u64) -> u32 {
         self.df.get(h)
     }
+
+    /// Ends counting: lookups, many at a time in [`TermStats::df_hashes`], get faster, and
+    /// counting more panics.
+    pub fn freeze(&mut self) {
+        self.df.freeze();
+    }
+
+    /// The document frequency of each word hash, in order, appended to `out`.
+    fn df_hashes(&self, hashes: &[u64], out: &mut Vec<u32>) {
+        self.df.get_many(hashes, out);
+    }
 }
 
 /// How long and how rich a summary is.
@@ -1350,10 +1361,15 @@ fn summarize_tuned(
 
     let n_units = units.len() as u32;
     let corpus_n = stats.n_docs().max(n_units);
-    let df: Vec<u32> = vocab.ids.iter().fold(vec![0u32; vocab.len()], |mut df, (&h, &id)| {
-        df[id as usize] = stats.df_hash(h).max(vocab.units[id as usize]);
-        df
-    });
+    // Looked up together: the corpus's table is far larger than a cache, and one word at a
+    // time its misses were 7% of the summaries (perf, gen 100k).
+    let (hashes, ids): (Vec<u64>, Vec<u32>) = vocab.ids.iter().map(|(&h, &id)| (h, id)).unzip();
+    let mut counts = Vec::with_capacity(hashes.len());
+    stats.df_hashes(&hashes, &mut counts);
+    let mut df = vec![0u32; vocab.len()];
+    for (&id, &c) in ids.iter().zip(&counts) {
+        df[id as usize] = c.max(vocab.units[id as usize]);
+    }
     let idf: Vec<f64> = if stats.n_docs() == 0 {
         vec![1.0; df.len()]
     } else {
