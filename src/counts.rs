@@ -13,8 +13,8 @@
 //! keys are counted it stays in cache and each of its lines is fetched once per flush, not once
 //! per key. Counts are sums, so the result is the same as counting directly, in any order.
 //!
-//! Once counting is over, [`KeyCounts::freeze`] moves the counts into one flat open-addressing
-//! table with linear probing (Knuth, TAOCP vol. 3, 6.4), key and count side by side, which
+//! Once counting is over, [`KeyCounts::freeze`] moves each partition's counts into a flat
+//! open-addressing table with linear probing (Knuth, TAOCP vol. 3, 6.4), key and count side by side, which
 //! [`KeyCounts::get_many`] reads in batches: the home slots of a batch of keys are all loaded
 //! before any is examined, so their cache misses overlap instead of following one another.
 
@@ -43,12 +43,14 @@ pub struct KeyCounts {
     parts: Vec<AHashMap<u64, u32>>,
     queue: Vec<Vec<u64>>,
     queued: usize,
-    /// The counts once frozen (`parts` then empty); `None` while counting.
-    frozen: Option<Frozen>,
+    /// The counts once frozen, a table per partition (`parts` then empty); `None` while
+    /// counting. Partition by partition, freezing never holds two copies of the whole.
+    frozen: Option<Vec<Frozen>>,
 }
 
-/// Frozen counts: slots of (key, count), key 0 marking an empty slot (key 0's own count is
-/// kept aside), at most three quarters full.
+/// A partition's frozen counts: slots of (key, count), key 0 marking an empty slot (key 0's own count is
+/// kept aside), at most three quarters full (seven eighths, as full as the counting tables,
+/// made the summaries slower in two runs of two at gen 100k: longer probe runs).
 #[derive(Debug, Clone)]
 struct Frozen {
     slots: Vec<(u64, u32)>,
@@ -59,6 +61,25 @@ struct Frozen {
 }
 
 impl Frozen {
+    fn new(part: AHashMap<u64, u32>) -> Self {
+        let len = part.len();
+        let bits = (len + len / 3 + 1).next_power_of_two().trailing_zeros().max(4);
+        let mut table = Frozen { slots: vec![(0, 0); 1 << bits], bits, len, zero: 0 };
+        let mask = table.slots.len() - 1;
+        for (k, c) in part {
+            if k == 0 {
+                table.zero = c;
+                continue;
+            }
+            let mut i = table.home(k);
+            while table.slots[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            table.slots[i] = (k, c);
+        }
+        table
+    }
+
     fn home(&self, key: u64) -> usize {
         // Fibonacci hashing: the top bits of the product depend on every bit of the key.
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
@@ -110,36 +131,21 @@ impl KeyCounts {
         if self.frozen.is_some() {
             return;
         }
-        let len: usize = self.parts.iter().map(|p| p.len()).sum();
-        let bits = (len + len / 3 + 1).next_power_of_two().trailing_zeros().max(4);
-        let mut table = Frozen { slots: vec![(0, 0); 1 << bits], bits, len, zero: 0 };
-        let mask = table.slots.len() - 1;
-        for part in std::mem::take(&mut self.parts) {
-            for (k, c) in part {
-                if k == 0 {
-                    table.zero = c;
-                    continue;
-                }
-                let mut i = table.home(k);
-                while table.slots[i].0 != 0 {
-                    i = (i + 1) & mask;
-                }
-                table.slots[i] = (k, c);
-            }
-        }
-        self.frozen = Some(table);
+        self.frozen =
+            Some(std::mem::take(&mut self.parts).into_par_iter().map(Frozen::new).collect());
     }
 
     /// The count of each of `keys`, in order, appended to `out`.
     pub fn get_many(&self, keys: &[u64], out: &mut Vec<u32>) {
         const BATCH: usize = 16;
-        let Some(table) = &self.frozen else {
+        let Some(tables) = &self.frozen else {
             out.extend(keys.iter().map(|&k| self.get(k)));
             return;
         };
         for batch in keys.chunks(BATCH) {
             let mut homes = [(0usize, (0u64, 0u32)); BATCH];
             for (h, &k) in homes.iter_mut().zip(batch) {
+                let table = &tables[part(k)];
                 let i = table.home(k);
                 *h = (i, table.slots[i]);
             }
@@ -149,7 +155,7 @@ impl KeyCounts {
                 } else if k == 0 && key != 0 {
                     0
                 } else {
-                    table.probe(key, i)
+                    tables[part(key)].probe(key, i)
                 });
             }
         }
@@ -203,7 +209,8 @@ impl KeyCounts {
     #[inline]
     pub fn get(&self, key: u64) -> u32 {
         assert_eq!(self.queued, 0, "reading counts with keys still queued");
-        if let Some(table) = &self.frozen {
+        if let Some(tables) = &self.frozen {
+            let table = &tables[part(key)];
             return table.probe(key, table.home(key));
         }
         self.parts[part(key)].get(&key).copied().unwrap_or(0)
@@ -212,16 +219,16 @@ impl KeyCounts {
     /// Number of distinct keys counted.
     pub fn len(&self) -> usize {
         assert_eq!(self.queued, 0, "reading counts with keys still queued");
-        if let Some(table) = &self.frozen {
-            return table.len;
+        if let Some(tables) = &self.frozen {
+            return tables.iter().map(|t| t.len).sum();
         }
         self.parts.iter().map(|p| p.len()).sum()
     }
 
     /// True when nothing has been counted.
     pub fn is_empty(&self) -> bool {
-        if let Some(table) = &self.frozen {
-            return table.len == 0;
+        if let Some(tables) = &self.frozen {
+            return tables.iter().all(|t| t.len == 0);
         }
         self.queued == 0 && self.parts.iter().all(|p| p.is_empty())
     }
@@ -361,8 +368,9 @@ mod tests {
             assert_eq!(after[i], n);
         }
         assert_eq!(c.get(0), 3);
-        let f = c.frozen.as_ref().expect("frozen");
-        assert!(f.len * 4 <= f.slots.len() * 3, "at most three quarters full");
+        for f in c.frozen.as_ref().expect("frozen") {
+            assert!(f.len * 4 <= f.slots.len() * 3, "at most three quarters full");
+        }
     }
 
     #[test]

@@ -263,6 +263,9 @@ fn stemmer() -> &'static rust_stemmers::Stemmer {
 /// Entries a thread's stem cache holds before it starts afresh.
 const STEM_CACHE: usize = 1 << 18;
 
+/// Slots of the full stem table when first allocated; it doubles up to `2 * STEM_CACHE`.
+const STEM_TABLE_MIN: usize = 1 << 12;
+
 /// Slots of the direct-mapped front of the stem cache: 256 KiB, so it stays in a core's L2.
 const HOT_STEMS: usize = 1 << 14;
 
@@ -296,8 +299,7 @@ impl StemCache {
     /// The full table, allocated on first use.
     fn table(&mut self) -> &[(u64, u64)] {
         if self.all.is_empty() {
-            // Twice the entries kept: probe runs stay short at half load.
-            self.all = vec![(0, 0); 2 * STEM_CACHE];
+            self.all = vec![(0, 0); STEM_TABLE_MIN];
         }
         &self.all
     }
@@ -320,7 +322,25 @@ impl StemCache {
         if self.len >= STEM_CACHE {
             self.all.fill((0, 0));
             self.len = 0;
-            i = key as usize & mask;
+        } else if 2 * (self.len + 1) > self.all.len() {
+            // Grown as the vocabulary is met, at most half full so that probe runs stay short:
+            // a table sized for the largest vocabulary from the start held 8 MB per thread
+            // that a small corpus never used.
+            let grown = vec![(0, 0); 2 * self.all.len()];
+            let old = std::mem::replace(&mut self.all, grown);
+            let mask = self.all.len() - 1;
+            for (k, v) in old.into_iter().filter(|e| e.0 != 0) {
+                let mut j = k as usize & mask;
+                while self.all[j].0 != 0 {
+                    j = (j + 1) & mask;
+                }
+                self.all[j] = (k, v);
+            }
+        }
+        let mask = self.all.len() - 1;
+        i = key as usize & mask;
+        while self.all[i].0 != 0 {
+            i = (i + 1) & mask;
         }
         self.all[i] = (key, v);
         self.len += 1;
