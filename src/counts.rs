@@ -1,5 +1,5 @@
 //! Counting 64-bit keys (document frequencies of words and terms) by radix-partitioned
-//! aggregation: keys are first appended to one of [`PARTS`] buffers by a few of their bits, and
+//! aggregation: keys are first appended to one of `PARTS` buffers by a few of their bits, and
 //! only when many are queued is each partition's table updated, one partition at a time. The
 //! method is the partitioned ("radix-cluster") aggregation of Manegold, Boncz & Kersten 2000,
 //! "Optimizing database architecture for the new bottleneck: memory access" (VLDB Journal 9),

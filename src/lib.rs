@@ -11,7 +11,7 @@
 //! 6. [`cluster`]: star groups of near-duplicates (Aslam et al. 2004), then event clusters by
 //!    time-ordered centroid assignment (Allan et al. 1998) and story threads;
 //! 7. [`summarize`]: headline, MMR summary with KLSum coverage (Carbonell & Goldstein 1998; Haghighi & Vanderwende 2009), keywords, entities;
-//! 8. [`write`]: JSON Lines, TSV, Markdown and a self-contained HTML report.
+//! 8. [`write`](mod@write): JSON Lines, TSV, Markdown and a self-contained HTML report.
 //!
 //! [`dedup::dedup`] and [`events::cluster`] run the whole pipeline; [`gen`] makes synthetic
 //! corpora with ground truth and [`eval`] scores clusterings against labels.

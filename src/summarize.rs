@@ -289,7 +289,7 @@ impl TermStats {
         self.df.get(h)
     }
 
-    /// Ends counting: lookups, many at a time in [`TermStats::df_hashes`], get faster, and
+    /// Ends counting: lookups, many at a time in the summariser, get faster, and
     /// counting more panics.
     pub fn freeze(&mut self) {
         self.df.freeze();

@@ -7,8 +7,8 @@
 //! filters cards by a precomputed lowercase `data-search` attribute and reorders the existing
 //! nodes to sort; without JavaScript the page is still complete, only the controls stay hidden.
 //!
-//! Article text is untrusted: all of it goes through [`Esc`] (`& < > " '`), only http(s) URLs
-//! become links ([`http_url`]), and no article text reaches the script, which reads the DOM.
+//! Article text is untrusted: all of it goes through `Esc` (`& < > " '`), only http(s) URLs
+//! become links (`http_url`), and no article text reaches the script, which reads the DOM.
 //! A Content-Security-Policy forbids every fetch, so even a missed escape cannot load anything.
 //!
 //! Cost: linear in the clusters; members per card are capped at [`MEMBERS_SHOWN`] and copy
