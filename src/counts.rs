@@ -14,12 +14,13 @@
 //! per key. Counts are sums, so the result is the same as counting directly, in any order.
 //!
 //! Once counting is over, [`KeyCounts::freeze`] moves each partition's counts into a flat
-//! open-addressing table with linear probing (Knuth, TAOCP vol. 3, 6.4), key and count side by side, which
-//! [`KeyCounts::get_many`] reads in batches: the home slots of a batch of keys are all loaded
-//! before any is examined, so their cache misses overlap instead of following one another.
+//! linear-probing table (`crate::flat`), which [`KeyCounts::get_many`] reads in batches whose
+//! cache misses overlap.
 
 use ahash::AHashMap;
 use rayon::prelude::*;
+
+use crate::flat::{get_each, FlatTable};
 
 /// Number of partitions: a table of a few million keys splits into cache-sized pieces.
 const PARTS: usize = 256;
@@ -45,61 +46,24 @@ pub struct KeyCounts {
     queued: usize,
     /// The counts once frozen, a table per partition (`parts` then empty); `None` while
     /// counting. Partition by partition, freezing never holds two copies of the whole.
-    frozen: Option<Vec<Frozen>>,
+    frozen: Option<Frozen>,
 }
 
-/// A partition's frozen counts: slots of (key, count), key 0 marking an empty slot (key 0's own count is
-/// kept aside), at most three quarters full (seven eighths, as full as the counting tables,
-/// made the summaries slower in two runs of two at gen 100k: longer probe runs).
+/// Frozen counts: a flat table per partition, and key 0's count, which a flat table cannot
+/// hold.
 #[derive(Debug, Clone)]
 struct Frozen {
-    slots: Vec<(u64, u32)>,
-    /// log2 of the number of slots.
-    bits: u32,
-    len: usize,
+    tables: Vec<FlatTable<u32>>,
     zero: u32,
 }
 
 impl Frozen {
-    fn new(part: AHashMap<u64, u32>) -> Self {
-        let len = part.len();
-        let bits = (len + len / 3 + 1).next_power_of_two().trailing_zeros().max(4);
-        let mut table = Frozen { slots: vec![(0, 0); 1 << bits], bits, len, zero: 0 };
-        let mask = table.slots.len() - 1;
-        for (k, c) in part {
-            if k == 0 {
-                table.zero = c;
-                continue;
-            }
-            let mut i = table.home(k);
-            while table.slots[i].0 != 0 {
-                i = (i + 1) & mask;
-            }
-            table.slots[i] = (k, c);
-        }
-        table
-    }
-
-    fn home(&self, key: u64) -> usize {
-        // Fibonacci hashing: the top bits of the product depend on every bit of the key.
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
-    }
-
-    /// The count of `key`, probing on from slot `i`.
-    fn probe(&self, key: u64, mut i: usize) -> u32 {
+    /// The count of `key`, given what its table holds for it.
+    fn count(&self, key: u64, stored: Option<u32>) -> u32 {
         if key == 0 {
-            return self.zero;
-        }
-        let mask = self.slots.len() - 1;
-        loop {
-            let (k, c) = self.slots[i];
-            if k == key {
-                return c;
-            }
-            if k == 0 {
-                return 0;
-            }
-            i = (i + 1) & mask;
+            self.zero
+        } else {
+            stored.unwrap_or(0)
         }
     }
 }
@@ -131,34 +95,28 @@ impl KeyCounts {
         if self.frozen.is_some() {
             return;
         }
-        self.frozen =
-            Some(std::mem::take(&mut self.parts).into_par_iter().map(Frozen::new).collect());
+        let zero = self.parts[part(0)].get(&0).copied().unwrap_or(0);
+        let tables = std::mem::take(&mut self.parts)
+            .into_par_iter()
+            .map(|counts| {
+                let mut table = FlatTable::for_keys(counts.len());
+                counts
+                    .into_iter()
+                    .filter(|&(k, _)| k != 0)
+                    .for_each(|(k, c)| table.insert_new(k, c));
+                table
+            })
+            .collect();
+        self.frozen = Some(Frozen { tables, zero });
     }
 
     /// The count of each of `keys`, in order, appended to `out`.
     pub fn get_many(&self, keys: &[u64], out: &mut Vec<u32>) {
-        const BATCH: usize = 16;
-        let Some(tables) = &self.frozen else {
+        let Some(frozen) = &self.frozen else {
             out.extend(keys.iter().map(|&k| self.get(k)));
             return;
         };
-        for batch in keys.chunks(BATCH) {
-            let mut homes = [(0usize, (0u64, 0u32)); BATCH];
-            for (h, &k) in homes.iter_mut().zip(batch) {
-                let table = &tables[part(k)];
-                let i = table.home(k);
-                *h = (i, table.slots[i]);
-            }
-            for (&(i, (k, c)), &key) in homes.iter().zip(batch) {
-                out.push(if k == key && key != 0 {
-                    c
-                } else if k == 0 && key != 0 {
-                    0
-                } else {
-                    tables[part(key)].probe(key, i)
-                });
-            }
-        }
+        get_each(keys, |k| &frozen.tables[part(k)], |k, c| out.push(frozen.count(k, c)));
     }
 
     fn assert_counting(&self) {
@@ -209,9 +167,8 @@ impl KeyCounts {
     #[inline]
     pub fn get(&self, key: u64) -> u32 {
         assert_eq!(self.queued, 0, "reading counts with keys still queued");
-        if let Some(tables) = &self.frozen {
-            let table = &tables[part(key)];
-            return table.probe(key, table.home(key));
+        if let Some(frozen) = &self.frozen {
+            return frozen.count(key, frozen.tables[part(key)].get(key));
         }
         self.parts[part(key)].get(&key).copied().unwrap_or(0)
     }
@@ -219,16 +176,17 @@ impl KeyCounts {
     /// Number of distinct keys counted.
     pub fn len(&self) -> usize {
         assert_eq!(self.queued, 0, "reading counts with keys still queued");
-        if let Some(tables) = &self.frozen {
-            return tables.iter().map(|t| t.len).sum();
+        if let Some(frozen) = &self.frozen {
+            return frozen.tables.iter().map(|t| t.len()).sum::<usize>()
+                + usize::from(frozen.zero > 0);
         }
         self.parts.iter().map(|p| p.len()).sum()
     }
 
     /// True when nothing has been counted.
     pub fn is_empty(&self) -> bool {
-        if let Some(tables) = &self.frozen {
-            return tables.iter().all(|t| t.len == 0);
+        if let Some(frozen) = &self.frozen {
+            return frozen.zero == 0 && frozen.tables.iter().all(|t| t.len() == 0);
         }
         self.queued == 0 && self.parts.iter().all(|p| p.is_empty())
     }
@@ -368,8 +326,8 @@ mod tests {
             assert_eq!(after[i], n);
         }
         assert_eq!(c.get(0), 3);
-        for f in c.frozen.as_ref().expect("frozen") {
-            assert!(f.len * 4 <= f.slots.len() * 3, "at most three quarters full");
+        for t in &c.frozen.as_ref().expect("frozen").tables {
+            assert!(t.len() * 4 <= t.slots() * 3, "at most three quarters full");
         }
     }
 

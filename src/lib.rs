@@ -52,6 +52,7 @@ pub mod dedup;
 pub mod error;
 pub mod eval;
 pub mod events;
+mod flat;
 pub mod gen;
 pub mod lsh;
 pub mod normalize;

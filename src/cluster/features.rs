@@ -15,6 +15,7 @@
 use ahash::AHashMap;
 
 use crate::counts::KeyCounts;
+use crate::flat::{get_each, FlatTable};
 use crate::shingle::mix64;
 
 /// Kind of a term, kept in the top bits of its hash so that kinds never collide.
@@ -276,74 +277,35 @@ const HOT_STEMS: usize = 1 << 14;
 /// extraction (perf); the frequent words are answered from a small direct-mapped front
 /// instead, which cut the `story/extract_terms` bench's time by a quarter.
 ///
-/// The full table is open addressing with linear probing (Knuth, TAOCP vol. 3, 6.4), keyed by
-/// the hash's own low bits, key and stem side by side: a miss in the front then costs one cache
-/// line, where a general hash map fetched its control bytes and then its bucket, two misses
-/// that made the memo a tenth of a whole clustering run at gen 100k (perf).
+/// The full table is a [`FlatTable`], read a batch of words at a time ([`memo_stems`]).
 struct StemCache {
     hot: Vec<(u64, u64)>,
-    all: Vec<(u64, u64)>,
-    /// Filled slots of `all`.
-    len: usize,
+    all: FlatTable<u64>,
 }
 
 thread_local! {
     static STEMS: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache {
         hot: vec![(0, 0); HOT_STEMS],
-        all: Vec::new(),
-        len: 0,
+        all: FlatTable::with_slots(STEM_TABLE_MIN),
     });
 }
 
 impl StemCache {
-    /// The full table, allocated on first use.
-    fn table(&mut self) -> &[(u64, u64)] {
-        if self.all.is_empty() {
-            self.all = vec![(0, 0); STEM_TABLE_MIN];
-        }
-        &self.all
-    }
-
     /// The memoised value of `key` (not 0), or `make()`'s, remembered.
     fn get_or(&mut self, key: u64, make: impl FnOnce() -> u64) -> u64 {
-        let mask = self.table().len() - 1;
-        let mut i = key as usize & mask;
-        loop {
-            let (k, v) = self.all[i];
-            if k == key {
-                return v;
-            }
-            if k == 0 {
-                break;
-            }
-            i = (i + 1) & mask;
+        if let Some(v) = self.all.get(key) {
+            return v;
         }
         let v = make();
-        if self.len >= STEM_CACHE {
-            self.all.fill((0, 0));
-            self.len = 0;
-        } else if 2 * (self.len + 1) > self.all.len() {
+        if self.all.len() >= STEM_CACHE {
+            self.all.clear();
+        } else if 2 * (self.all.len() + 1) > self.all.slots() {
             // Grown as the vocabulary is met, at most half full so that probe runs stay short:
             // a table sized for the largest vocabulary from the start held 8 MB per thread
             // that a small corpus never used.
-            let grown = vec![(0, 0); 2 * self.all.len()];
-            let old = std::mem::replace(&mut self.all, grown);
-            let mask = self.all.len() - 1;
-            for (k, v) in old.into_iter().filter(|e| e.0 != 0) {
-                let mut j = k as usize & mask;
-                while self.all[j].0 != 0 {
-                    j = (j + 1) & mask;
-                }
-                self.all[j] = (k, v);
-            }
+            self.all.grow();
         }
-        let mask = self.all.len() - 1;
-        i = key as usize & mask;
-        while self.all[i].0 != 0 {
-            i = (i + 1) & mask;
-        }
-        self.all[i] = (key, v);
-        self.len += 1;
+        self.all.insert_new(key, v);
         v
     }
 }
@@ -389,26 +351,29 @@ pub fn stem_hashes<'a>(words: impl Iterator<Item = &'a str>, out: &mut Vec<u64>)
     }
 }
 
-/// [`memo_stem`] of each lower-case word with its [`word_key`], appended to `out`. Lookups are
-/// batched: the home slots of a batch's words are all read before any is looked at, so their
-/// cache misses overlap instead of following one another. A corpus's vocabulary does not fit
-/// in cache, and one lookup at a time made the memo a tenth of a clustering run (perf, gen
-/// 100k); in the summariser, batching took its share from 9.6% to 3%.
+/// [`memo_stem`] of each lower-case word with its [`word_key`], appended to `out`. The memo
+/// is read a batch at a time ([`get_each`]), so that its cache misses overlap: a corpus's
+/// vocabulary does not fit in cache, and one lookup at a time made the memo a tenth of a
+/// clustering run (perf, gen 100k); in the summariser, batching took its share from 9.6% to
+/// 3%. Words not yet memoised are stemmed after the batch.
 fn memo_stems<'a>(keys: &[u64], word: impl Fn(usize) -> &'a str, out: &mut Vec<u64>) {
     const BATCH: usize = 16;
     for (b, ks) in keys.chunks(BATCH).enumerate() {
-        let firsts = STEMS.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let all = cache.table();
-            let mask = all.len() - 1;
-            let mut firsts = [(0u64, 0u64); BATCH];
-            for (f, &k) in firsts.iter_mut().zip(ks) {
-                *f = all[k as usize & mask];
-            }
-            firsts
+        let mut found = [None; BATCH];
+        STEMS.with(|cache| {
+            let cache = cache.borrow();
+            let mut n = 0;
+            get_each(
+                ks,
+                |_| &cache.all,
+                |_, v| {
+                    found[n] = v;
+                    n += 1;
+                },
+            );
         });
-        for (i, (&k, f)) in ks.iter().zip(firsts).enumerate() {
-            out.push(if f.0 == k && k != 0 { f.1 } else { memo_stem(word(b * BATCH + i), k) });
+        for (i, (&k, f)) in ks.iter().zip(found).enumerate() {
+            out.push(f.unwrap_or_else(|| memo_stem(word(b * BATCH + i), k)));
         }
     }
 }
@@ -522,12 +487,19 @@ pub struct Extractor {
     name: String,
     lower: String,
     keep_text: bool,
-    /// The current part's words, their lower-case texts, memo keys and stems (per-call
-    /// scratch).
+    /// The words of the part being read (per-call scratch).
+    part: PartWords,
+}
+
+/// The words of a headline or text, found before any is stemmed so that their stems can be
+/// looked up together.
+#[derive(Debug, Default)]
+struct PartWords {
     words: Vec<Word>,
+    /// Lower-case texts of the words that need a stem, one after another.
     lowers: String,
+    /// Their memo keys, their ranges in `lowers` and (once looked up) their stems.
     keys: Vec<u64>,
-    /// The `lowers` range of each of `keys`' words.
     keyed: Vec<(u32, u32)>,
     stems: Vec<u64>,
 }
@@ -538,8 +510,6 @@ struct Word {
     /// Byte range in the part, without a possessive `'s`.
     start: usize,
     end: usize,
-    /// Byte range of its lower-case text in the extractor's `lowers`.
-    lower: (u32, u32),
     kind: WordKind,
 }
 
@@ -548,117 +518,16 @@ enum WordKind {
     Number,
     /// Lower-case and under three bytes: ends a name and is no term.
     Short,
-    /// Looked up in the stem memo.
+    /// Looked up in the stem memo: the next of [`PartWords`]' keyed words.
     Word {
         capital: bool,
         starts_sentence: bool,
     },
 }
 
-impl Word {
-    fn lower<'a>(&self, lowers: &'a str) -> &'a str {
-        &lowers[self.lower.0 as usize..self.lower.1 as usize]
-    }
-}
-
-impl Extractor {
-    /// Fresh scratch.
-    pub fn new() -> Self {
-        Extractor::default()
-    }
-
-    /// The terms of a headline and text; headline terms count `title_weight` times. Term
-    /// texts are filled in only with `keep_text` (document frequencies need only hashes).
-    pub fn extract(
-        &mut self,
-        title: &str,
-        text: &str,
-        title_weight: f32,
-        keep_text: bool,
-    ) -> &[RawTerm] {
-        self.extract_with_url(title, text, "", title_weight, keep_text)
-    }
-
-    /// [`Extractor::extract`] plus the words of the article's URL slug ([`slug_words`]), each
-    /// counted once as a content word.
-    pub fn extract_with_url(
-        &mut self,
-        title: &str,
-        text: &str,
-        url: &str,
-        title_weight: f32,
-        keep_text: bool,
-    ) -> &[RawTerm] {
-        self.index.clear();
-        self.terms.clear();
-        self.keep_text = keep_text;
-        for (part, w) in [(title, title_weight), (text, 1.0)] {
-            self.read_words(part);
-            // All of a part's stems are looked up together so that the memo's cache misses
-            // overlap (see `memo_stems`); the words are then taken in order as before.
-            let lowers = std::mem::take(&mut self.lowers);
-            let mut stems = std::mem::take(&mut self.stems);
-            let keys = std::mem::take(&mut self.keys);
-            let words = std::mem::take(&mut self.words);
-            stems.clear();
-            memo_stems(
-                &keys,
-                |i| &lowers[self.keyed[i].0 as usize..self.keyed[i].1 as usize],
-                &mut stems,
-            );
-            let mut stems_left = stems.iter();
-            self.span.clear();
-            for &word in &words {
-                let Word { start, end, .. } = word;
-                match word.kind {
-                    WordKind::Number => {
-                        self.flush(part, w);
-                        self.add(TermKind::Number, &part[start..end], &part[start..end], w);
-                    }
-                    WordKind::Short => self.flush(part, w),
-                    WordKind::Word { capital, starts_sentence } => {
-                        let lower = word.lower(&lowers);
-                        let h = stems_left.next().copied().unwrap_or(STOP_BIT);
-                        let stop = h & STOP_BIT != 0;
-                        if capital && !(starts_sentence && stop) {
-                            // A sentence-initial capital is only part of a name when more
-                            // capitals follow: flush keeps one-word spans only for acronyms.
-                            self.span.push((start, end));
-                        } else {
-                            self.flush(part, w);
-                        }
-                        if lower.len() >= 3 && !stop {
-                            // Stems match "taper"/"tapering" and plurals; the display keeps
-                            // the word.
-                            self.add_hashed(h, lower, w);
-                        }
-                    }
-                }
-            }
-            self.flush(part, w);
-            self.lowers = lowers;
-            self.stems = stems;
-            self.keys = keys;
-            self.words = words;
-        }
-        for word in slug_words(url) {
-            let mut lower = std::mem::take(&mut self.lower);
-            lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase));
-            if lower.len() >= 3 && !GENERIC_PATH_WORDS.contains(&lower.as_str()) {
-                let stem = stem_or_stop(&lower, word_key(&lower));
-                if stem != STOP {
-                    self.add_hashed(stem, &lower, SLUG_WEIGHT);
-                }
-            }
-            self.lower = lower;
-        }
-        &self.terms
-    }
-
-    /// The first pass over a part: its words in order into `words`, the lower-case text of
-    /// those that need a stem into `lowers` and their memo keys into `keys`.
-    fn read_words(&mut self, part: &str) {
+impl PartWords {
+    /// Finds the words of `part`, in order, and the stems of those that need one.
+    fn read(&mut self, part: &str) {
         self.words.clear();
         self.lowers.clear();
         self.keys.clear();
@@ -699,9 +568,100 @@ impl Extractor {
                     WordKind::Word { capital, starts_sentence }
                 }
             };
-            let lower = (from as u32, self.lowers.len() as u32);
-            self.words.push(Word { start, end, lower, kind });
+            self.words.push(Word { start, end, kind });
         }
+        let (lowers, keyed) = (&self.lowers, &self.keyed);
+        self.stems.clear();
+        memo_stems(
+            &self.keys,
+            |i| &lowers[keyed[i].0 as usize..keyed[i].1 as usize],
+            &mut self.stems,
+        );
+    }
+}
+
+impl Extractor {
+    /// Fresh scratch.
+    pub fn new() -> Self {
+        Extractor::default()
+    }
+
+    /// The terms of a headline and text; headline terms count `title_weight` times. Term
+    /// texts are filled in only with `keep_text` (document frequencies need only hashes).
+    pub fn extract(
+        &mut self,
+        title: &str,
+        text: &str,
+        title_weight: f32,
+        keep_text: bool,
+    ) -> &[RawTerm] {
+        self.extract_with_url(title, text, "", title_weight, keep_text)
+    }
+
+    /// [`Extractor::extract`] plus the words of the article's URL slug ([`slug_words`]), each
+    /// counted once as a content word.
+    pub fn extract_with_url(
+        &mut self,
+        title: &str,
+        text: &str,
+        url: &str,
+        title_weight: f32,
+        keep_text: bool,
+    ) -> &[RawTerm] {
+        self.index.clear();
+        self.terms.clear();
+        self.keep_text = keep_text;
+        for (part, w) in [(title, title_weight), (text, 1.0)] {
+            // All of a part's stems are looked up together so that the memo's cache misses
+            // overlap (see `memo_stems`); the words are then taken in order as before.
+            let mut words = std::mem::take(&mut self.part);
+            words.read(part);
+            let mut keyed = 0;
+            self.span.clear();
+            for &Word { start, end, kind } in &words.words {
+                match kind {
+                    WordKind::Number => {
+                        self.flush(part, w);
+                        self.add(TermKind::Number, &part[start..end], &part[start..end], w);
+                    }
+                    WordKind::Short => self.flush(part, w),
+                    WordKind::Word { capital, starts_sentence } => {
+                        let (a, b) = words.keyed[keyed];
+                        let lower = &words.lowers[a as usize..b as usize];
+                        let h = words.stems[keyed];
+                        keyed += 1;
+                        let stop = h & STOP_BIT != 0;
+                        if capital && !(starts_sentence && stop) {
+                            // A sentence-initial capital is only part of a name when more
+                            // capitals follow: flush keeps one-word spans only for acronyms.
+                            self.span.push((start, end));
+                        } else {
+                            self.flush(part, w);
+                        }
+                        if lower.len() >= 3 && !stop {
+                            // Stems match "taper"/"tapering" and plurals; the display keeps
+                            // the word.
+                            self.add_hashed(h, lower, w);
+                        }
+                    }
+                }
+            }
+            self.flush(part, w);
+            self.part = words;
+        }
+        for word in slug_words(url) {
+            let mut lower = std::mem::take(&mut self.lower);
+            lower.clear();
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            if lower.len() >= 3 && !GENERIC_PATH_WORDS.contains(&lower.as_str()) {
+                let stem = stem_or_stop(&lower, word_key(&lower));
+                if stem != STOP {
+                    self.add_hashed(stem, &lower, SLUG_WEIGHT);
+                }
+            }
+            self.lower = lower;
+        }
+        &self.terms
     }
 
     fn add(&mut self, kind: TermKind, key: &str, display: &str, w: f32) {
@@ -1002,9 +962,9 @@ mod tests {
 
     #[test]
     fn stem_memo_answers_what_it_was_told_through_collisions_and_restarts() {
-        let mut memo = StemCache { hot: Vec::new(), all: Vec::new(), len: 0 };
+        let mut memo = StemCache { hot: Vec::new(), all: FlatTable::with_slots(STEM_TABLE_MIN) };
         let value = |k: u64| k.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        // Keys sharing their low 20 bits all start probing at one slot.
+        // Keys that differ only above bit 20.
         let clashing: Vec<u64> = (1..200u64).map(|k| k << 20).collect();
         let spread: Vec<u64> = (1..=STEM_CACHE as u64 + 500).map(mix64).collect();
         let mut made = 0;
@@ -1018,7 +978,7 @@ mod tests {
             );
         }
         assert_eq!(made, clashing.len() + spread.len(), "every key is new once");
-        assert!(memo.len <= STEM_CACHE, "the table starts afresh when full");
+        assert!(memo.all.len() <= STEM_CACHE, "the table starts afresh when full");
         // Asked again, the most recent keys are remembered and the rest made anew, correctly.
         made = 0;
         for &k in spread.iter().rev().take(400) {
