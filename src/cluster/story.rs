@@ -199,10 +199,20 @@ struct Adjacency {
 }
 
 impl Adjacency {
-    /// Both ends of every pair, each list in pair order.
-    fn new(n: usize, pairs: &[(u32, u32, f64)]) -> Self {
-        let both = pairs.iter().flat_map(|&(a, b, _)| [(a, b), (b, a)]);
-        Self::grouped(n, both)
+    /// Each pair listed under its later end (by `pos`, a position in time order) only: that
+    /// end's list, in pair order, holds its earlier neighbours.
+    fn earlier(n: usize, pairs: &[(u32, u32, f64)], pos: &[u32]) -> Self {
+        let later_first =
+            pairs.iter().map(
+                |&(a, b, _)| {
+                    if pos[a as usize] > pos[b as usize] {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    }
+                },
+            );
+        Self::grouped(n, later_first)
     }
 
     /// Items grouped by key (`key < n`), in the order given.
@@ -392,8 +402,15 @@ impl Centroid {
 pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     let n = units.len();
     let pairs = candidates(units, params);
-    let adj = Adjacency::new(n, &pairs);
     let order = time_order(units);
+    let mut pos = vec![0u32; n];
+    for (p, &u) in order.iter().enumerate() {
+        pos[u as usize] = p as u32;
+    }
+    // A unit only ever meets clusters of units before it in time order (those after it have
+    // none yet), so only earlier neighbours are listed: half the entries of listing both ends.
+    let adj = Adjacency::earlier(n, &pairs, &pos);
+    drop(pos);
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
     let mut clusters: Vec<Centroid> = Vec::new();
@@ -717,6 +734,17 @@ mod tests {
         assert_eq!(r.cluster_of[0], r.cluster_of[1]);
         assert_ne!(r.cluster_of[0], r.cluster_of[2]);
         assert_ne!(r.cluster_of[0], r.cluster_of[3], "two months later is another event");
+    }
+
+    #[test]
+    fn single_pass_meets_earlier_reports_whatever_the_input_order() {
+        // Listed latest first: each unit must still meet the clusters of the units before it
+        // in time, which come after it in the list.
+        let a: Vec<(u64, f32)> = (1..20).map(|t| (t, 1.0)).collect();
+        let units = vec![unit(&a, 2, 0), unit(&a, 1, 1), unit(&a, 0, 2)];
+        let params = StoryParams { resolution: None, ..Default::default() };
+        let r = cluster_events(&units, &params);
+        assert_eq!(r.cluster_of, [0, 0, 0]);
     }
 
     #[test]
