@@ -171,6 +171,16 @@ fn time_order(units: &[Unit]) -> Vec<u32> {
     order
 }
 
+/// [`time_order`] and each unit's place in it.
+fn time_positions(units: &[Unit]) -> (Vec<u32>, Vec<u32>) {
+    let order = time_order(units);
+    let mut pos = vec![0u32; units.len()];
+    for (p, &u) in order.iter().enumerate() {
+        pos[u as usize] = p as u32;
+    }
+    (order, pos)
+}
+
 /// The centroids of `count` clusters, each unit added in time `order`.
 fn centroids_of(order: &[u32], cluster_of: &[u32], units: &[Unit], count: usize) -> Vec<Centroid> {
     // Each cluster's members in time order, so that clusters are built independently (in
@@ -202,17 +212,8 @@ impl Adjacency {
     /// Each pair listed under its later end (by `pos`, a position in time order) only: that
     /// end's list, in pair order, holds its earlier neighbours.
     fn earlier(n: usize, pairs: &[(u32, u32, f64)], pos: &[u32]) -> Self {
-        let later_first =
-            pairs.iter().map(
-                |&(a, b, _)| {
-                    if pos[a as usize] > pos[b as usize] {
-                        (a, b)
-                    } else {
-                        (b, a)
-                    }
-                },
-            );
-        Self::grouped(n, later_first)
+        let later = |a: u32, b: u32| pos[a as usize] > pos[b as usize];
+        Self::grouped(n, pairs.iter().map(|&(a, b, _)| if later(a, b) { (a, b) } else { (b, a) }))
     }
 
     /// Items grouped by key (`key < n`), in the order given.
@@ -240,7 +241,8 @@ impl Adjacency {
 
 /// Candidate unit pairs with their cosine: MinHash over each vector's term set, LSH at
 /// `candidate_threshold`.
-fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
+/// `pos[u]` is unit `u`'s place in time order ([`time_positions`]).
+fn candidates(units: &[Unit], pos: &[u32], params: &StoryParams) -> Vec<(u32, u32, f64)> {
     let k = 64;
     let hasher = MinHasher::new(k, params.seed ^ 0xE7E7);
     let mut sigs = Signatures::new(k);
@@ -261,16 +263,11 @@ fn candidates(units: &[Unit], params: &StoryParams) -> Vec<(u32, u32, f64)> {
         return Vec::new();
     };
     // Buckets are walked in time order, so each unit meets its nearest reports in time first.
-    let by_time = time_order(units);
-    let mut rank = vec![0u32; units.len()];
-    for (r, &i) in by_time.iter().enumerate() {
-        rank[i as usize] = r as u32;
-    }
     let days: Vec<Option<i32>> = units.iter().map(|u| u.first_day).collect();
     let skip: Vec<bool> = units.iter().map(|u| u.vector.is_empty()).collect();
     let window = params.window_days;
     let filters: Vec<TermFilter> = units.par_iter().map(|u| TermFilter::new(&u.vector)).collect();
-    candidate_pairs_in_time(&sigs, lsh, &rank, &skip, &days, window, MAX_BUCKET, |a, b| {
+    candidate_pairs_in_time(&sigs, lsh, pos, &skip, &days, window, MAX_BUCKET, |a, b| {
         let (ua, ub) = (&units[a as usize], &units[b as usize]);
         if let (Some(x), Some(y)) = (ua.first_day, ub.first_day) {
             if (x - y).abs() > window {
@@ -401,16 +398,11 @@ impl Centroid {
 /// Clusters `units` into events and links events into threads.
 pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
     let n = units.len();
-    let pairs = candidates(units, params);
-    let order = time_order(units);
-    let mut pos = vec![0u32; n];
-    for (p, &u) in order.iter().enumerate() {
-        pos[u as usize] = p as u32;
-    }
+    let (order, pos) = time_positions(units);
+    let pairs = candidates(units, &pos, params);
     // A unit only ever meets clusters of units before it in time order (those after it have
     // none yet), so only earlier neighbours are listed: half the entries of listing both ends.
     let adj = Adjacency::earlier(n, &pairs, &pos);
-    drop(pos);
     const NONE: u32 = u32::MAX;
     let mut cluster_of = vec![NONE; n];
     let mut clusters: Vec<Centroid> = Vec::new();
@@ -460,7 +452,7 @@ pub fn cluster_events(units: &[Unit], params: &StoryParams) -> EventClusters {
         // The candidate lists and pairs are the run's largest structures: free what the
         // refinement does not need before it builds its graph.
         drop(adj);
-        clusters = refine(pairs, &order, &mut cluster_of, units, params, gamma);
+        clusters = refine(pairs, &order, &pos, &mut cluster_of, units, params, gamma);
     }
     if params.straggler_threshold > 0.0 {
         clusters =
@@ -528,16 +520,13 @@ fn eject_stragglers(
 fn refine(
     pairs: Vec<(u32, u32, f64)>,
     order: &[u32],
+    pos: &[u32],
     cluster_of: &mut [u32],
     units: &[Unit],
     params: &StoryParams,
     gamma: f64,
 ) -> Vec<Centroid> {
     let n = units.len();
-    let mut pos = vec![0u32; n];
-    for (p, &u) in order.iter().enumerate() {
-        pos[u as usize] = p as u32;
-    }
     let mut edges: Vec<(u32, u32, f64)> = pairs
         .into_iter()
         .filter(|p| p.2 >= params.edge_threshold)
@@ -594,7 +583,8 @@ fn merge_fragments(
             rank: c as u32,
         })
         .collect();
-    let pairs = candidates(&pseudo, params);
+    let (_, pos) = time_positions(&pseudo);
+    let pairs = candidates(&pseudo, &pos, params);
     let mut best: Vec<Option<(f64, u32)>> = vec![None; m];
     for &(a, b, _) in &pairs {
         let s = vectors[a as usize].cosine(&vectors[b as usize]);

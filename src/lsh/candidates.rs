@@ -33,6 +33,25 @@ pub struct Pair {
     pub score: f32,
 }
 
+/// `entries` set to band `band`'s (key, rank, article) for every article not skipped, sorted:
+/// each run of equal keys is a bucket, in rank order.
+fn sorted_band(
+    entries: &mut Vec<(u64, u32, u32)>,
+    sigs: &Signatures,
+    band: usize,
+    rows: usize,
+    rank: &[u32],
+    skip: &[bool],
+) {
+    entries.clear();
+    entries.extend(
+        (0..sigs.len())
+            .filter(|&i| !skip[i])
+            .map(|i| (band_key(sigs.get(i), band, rows), rank[i], i as u32)),
+    );
+    entries.sort_unstable();
+}
+
 fn collided_earlier(sigs: &Signatures, a: u32, b: u32, band: usize, rows: usize) -> bool {
     let (sa, sb) = (sigs.get(a as usize), sigs.get(b as usize));
     // Rows are a few u32s: a slice comparison here became a `memcmp` call per band, which cost
@@ -65,7 +84,7 @@ pub fn candidate_pairs<F>(
 where
     F: Fn(u32, u32) -> Option<f32> + Sync,
 {
-    pairs_of(sigs, lsh, rank, skip, MAX_BUCKET, score)
+    pairs_of(sigs, lsh, rank, skip, score)
 }
 
 /// Time-local candidate pairs for event clustering: `rank` must order articles by time (dated
@@ -120,14 +139,8 @@ where
         .into_par_iter()
         // One entry buffer per worker: a fresh one per band was a fresh mapping of pages for
         // the kernel to zero, 64 times over.
-        .map_init(Vec::new, |entries: &mut Vec<(u64, u32, u32)>, band| {
-            entries.clear();
-            entries.extend(
-                (0..n)
-                    .filter(|&i| !skip[i])
-                    .map(|i| (band_key(sigs.get(i), band, rows), rank[i], i as u32)),
-            );
-            entries.sort_unstable();
+        .map_init(Vec::new, |entries, band| {
+            sorted_band(entries, sigs, band, rows, rank, skip);
             let mut out = Vec::new();
             for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
                 for (i, x) in bucket.iter().enumerate() {
@@ -158,33 +171,21 @@ fn pairs_of<F>(
     lsh: LshParams,
     rank: &[u32],
     skip: &[bool],
-    max_bucket: usize,
     score: F,
 ) -> Vec<Pair>
 where
     F: Fn(u32, u32) -> Option<f32> + Sync,
 {
-    let n = sigs.len();
     let rows = lsh.rows_per_band;
     let mut pairs: Vec<Pair> = (0..lsh.num_bands)
         .into_par_iter()
         .flat_map_iter(|band| {
-            let mut entries: Vec<(u64, u32, u32)> = (0..n)
-                .filter(|&i| !skip[i])
-                .map(|i| (band_key(sigs.get(i), band, rows), rank[i], i as u32))
-                .collect();
-            entries.sort_unstable();
+            let mut entries = Vec::new();
+            sorted_band(&mut entries, sigs, band, rows, rank, skip);
             let mut out = Vec::new();
-            let mut start = 0;
-            while start < entries.len() {
-                let key = entries[start].0;
-                let mut end = start + 1;
-                while end < entries.len() && entries[end].0 == key {
-                    end += 1;
-                }
-                let bucket = &entries[start..end];
+            for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
                 for (i, x) in bucket.iter().enumerate() {
-                    for y in &bucket[..i.min(max_bucket)] {
+                    for y in &bucket[..i.min(MAX_BUCKET)] {
                         let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
                         if collided_earlier(sigs, a, b, band, rows) {
                             continue;
@@ -194,7 +195,6 @@ where
                         }
                     }
                 }
-                start = end;
             }
             out
         })
