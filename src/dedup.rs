@@ -388,13 +388,17 @@ fn reject_duplicate_ids(
     });
     let mut dup = vec![false; articles.len()];
     let mut found = Vec::new();
-    for w in order.windows(2) {
-        let (first, again) = (&articles[w[0] as usize], &articles[w[1] as usize]);
+    // Every repeat points at the id's first record, the one kept, not at the repeat before it.
+    let mut kept = order.first().copied().unwrap_or(0);
+    for &i in order.iter().skip(1) {
+        let (first, again) = (&articles[kept as usize], &articles[i as usize]);
         if first.id == again.id {
-            dup[w[1] as usize] = true;
+            dup[i as usize] = true;
             let first_at =
                 format!("{}:{}", corpus.inputs()[first.loc.input as usize].name, first.loc.line);
-            found.push((w[1], first_at));
+            found.push((i, first_at));
+        } else {
+            kept = i;
         }
     }
     if found.is_empty() {

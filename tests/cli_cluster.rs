@@ -270,3 +270,14 @@ fn an_unusable_temp_dir_is_a_clear_error() {
     assert!(err.contains("temporary file") && err.contains("TMPDIR"), "{err}");
     assert!(out.stdout.is_empty(), "no partial output");
 }
+
+#[test]
+fn a_bad_flag_value_is_named_by_this_commands_flag() {
+    let sample = fixture_arg("corpus/sample.jsonl");
+    for (flag, value) in [("--dup-threshold", "0"), ("--dup-threshold", "1.5")] {
+        let (code, out, err) = cluster(&[&sample, flag, value]);
+        assert_eq!(code, 2, "{flag} {value}: {err}");
+        assert!(err.contains(flag), "{flag} {value}: {err}");
+        assert!(out.is_empty(), "no output for a bad flag");
+    }
+}

@@ -238,17 +238,20 @@ fn skip_invalid_reports_rejections_and_exits_1() {
     let p = write(
         dir.path(),
         "mixed.jsonl",
-        "{\"id\":\"a\",\"text\":\"one two three\"}\nnot json\n{\"id\":\"a\",\"text\":\"dup\"}\n{\"id\":\"b\",\"text\":\"x\"}\n",
+        "{\"id\":\"a\",\"text\":\"one two three\"}\nnot json\n{\"id\":\"a\",\"text\":\"dup\"}\n{\"id\":\"b\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"again\"}\n",
     );
     let o = run(&["dedup", p.to_str().unwrap(), "--skip-invalid"], None);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("mixed.jsonl:2: record: invalid JSON"), "{err}");
     assert!(err.contains("mixed.jsonl:3: id: duplicate id"), "{err}");
-    assert!(err.contains("2 rejected"), "{err}");
+    // Each repeat points at the record that was kept, not at the repeat before it.
+    let fifth = err.lines().find(|l| l.contains("mixed.jsonl:5: id: duplicate id")).unwrap_or("");
+    assert!(fifth.contains("mixed.jsonl:1)"), "{err}");
+    assert!(err.contains("3 rejected"), "{err}");
     let recs = json_lines(&stdout(&o));
     let rejected: Vec<&Value> = recs.iter().filter(|v| v["type"] == "rejected").collect();
-    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected.len(), 3);
     assert_eq!(rejected[0]["line"], 2);
     assert_eq!(groups_of(&stdout(&o)).len(), 2);
 }

@@ -253,6 +253,10 @@ fn write_tsv(out: &mut dyn Write, res: &StoryResult) -> std::io::Result<()> {
 pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     args.common.init_threads()?;
+    // Checked here so that the message names this command's flag, not `dedup`'s `--threshold`.
+    if !(args.dup_threshold > 0.0 && args.dup_threshold <= 1.0) {
+        return Err(samestory::error::Error::param("--dup-threshold", "must be in (0, 1]").into());
+    }
     let dedup_params = DedupParams {
         threshold: args.dup_threshold,
         shingle: ShingleParams { seed: args.seed, ..ShingleParams::default() },
