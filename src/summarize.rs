@@ -442,9 +442,10 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
             // A full-width line of wrapped text runs on; so does any line whose sentence is
             // unfinished when the next starts lower-case (a wire's first line, shortened by
             // its stripped dateline: "Clevite Industries Inc said it\nreceived a proposal").
+            let unfinished = !prev.trim_end_matches(is_closer).ends_with(is_terminal);
             (wrapped && widths[k - 1] * 10 >= max_width * 6)
-                || (trimmed.starts_with(char::is_lowercase)
-                    && !prev.trim_end_matches(is_closer).ends_with(is_terminal))
+                || (trimmed.starts_with(char::is_lowercase) && unfinished)
+                || (wrapped && unfinished && runs_on(prev, trimmed, k == 1))
         };
         match cur {
             Some((s, _)) if soft => cur = Some((s, end)),
@@ -461,6 +462,79 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
     }
     out
 }
+
+/// Whether a short line of wrapped text, `prev`, is cut mid-sentence before `next` although
+/// `next` starts with a capital: it ends with a comma or a word that cannot end a sentence
+/// ("The National Union of Mineworkers,\nNUM, said", "Sens. Alan Cranston (D-Cal.) and\nDaniel
+/// Evans said"), or, as the text's first line, it splits a name ("The Association of
+/// International Bond\nDealers, AIBD, said"). A dateline stripped from a wire's first line
+/// leaves it short, and without this the lead lost its opening words in every summary. A line
+/// of capitals is a heading, not the start of a sentence.
+fn runs_on(prev: &str, next: &str, first_line: bool) -> bool {
+    if prev.ends_with([',', ';']) {
+        return true;
+    }
+    let last = prev.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    if RUN_ON_WORDS.binary_search(&last).is_ok() {
+        return true;
+    }
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let shouting = prev.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    first_line
+        && !shouting
+        && capital(last)
+        && capital(next)
+        && prev.split_whitespace().count() >= 2
+}
+
+/// Lower-case words that do not end an English sentence: articles, conjunctions, prepositions
+/// and the auxiliaries a wire's lead line breaks after. Sorted, for binary search.
+const RUN_ON_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "after",
+    "against",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "before",
+    "between",
+    "but",
+    "by",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "in",
+    "including",
+    "into",
+    "is",
+    "its",
+    "of",
+    "on",
+    "or",
+    "over",
+    "said",
+    "than",
+    "that",
+    "the",
+    "their",
+    "to",
+    "under",
+    "was",
+    "were",
+    "which",
+    "while",
+    "who",
+    "will",
+    "with",
+    "would",
+];
 
 fn is_closer(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '›')
@@ -479,7 +553,7 @@ fn is_cjk_terminal(c: char) -> bool {
 const ABBREV_NEVER: &[&str] = &[
     "adm", "capt", "cdr", "cf", "cmdr", "col", "cpl", "det", "dr", "e.g", "fr", "gen", "gov",
     "hon", "i.e", "insp", "lt", "maj", "messrs", "mme", "mr", "mrs", "ms", "mt", "prof", "rep",
-    "rev", "sen", "sgt", "st", "supt", "vs",
+    "reps", "rev", "sen", "sens", "sgt", "st", "supt", "vs",
 ];
 
 /// Abbreviations after which a period ends a sentence only before a capitalised function word.
@@ -2886,6 +2960,31 @@ mod tests {
         assert!(s[0].starts_with(
             "Clevite Industries Inc said it\nreceived a written proposal from J.P. Industries"
         ));
+        // ... also when the next line starts with a capital: the first line ends with a comma,
+        // a word no sentence ends with, or inside a name.
+        let tail = "\nwill demand a 55 pct annual wage increase in upcoming negotiations\nwith South Africa's mining companies and the government, it said.\n    Talks start in May.";
+        for first in [
+            "The National Union of Mineworkers,\nNUM,",
+            "Sens. Alan Cranston (D-Cal.) and\nDaniel Evans",
+            "The Association of International Bond\nDealers, AIBD,",
+        ] {
+            let text = format!("{first}{tail}");
+            let s = split_sentences(&text);
+            assert_eq!(s.len(), 2, "{s:?}");
+            assert!(s[0].starts_with(first), "{s:?}");
+        }
+        // A heading in capitals stays a line of its own; so does a heading further down.
+        let text = format!("MINERS TO DEMAND RISE\nThe union{tail}");
+        let s = split_sentences(&text);
+        assert_eq!(s[0], "MINERS TO DEMAND RISE");
+        let text = format!("The union said so.\nWage Talks\nThe union{tail}");
+        let s = split_sentences(&text);
+        assert!(s.contains(&"Wage Talks"), "{s:?}");
+    }
+
+    #[test]
+    fn run_on_words_are_sorted_for_binary_search() {
+        assert!(RUN_ON_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

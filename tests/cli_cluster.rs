@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{fixture, fixture_arg, json_lines, run, stderr, stdout, write};
+use crate::util::{assert_golden, fixture, fixture_arg, json_lines, run, stderr, stdout, write};
 
 fn cluster(args: &[&str]) -> (i32, String, String) {
     let mut full = vec!["cluster", "-q"];
@@ -27,6 +27,23 @@ fn clusters_of(out: &str) -> BTreeMap<String, u64> {
         }
     }
     m
+}
+
+/// Whole outputs on the shipped corpora, summaries included: any change to what an editor
+/// reads shows up here and is reviewed (`SAMESTORY_BLESS=1` rewrites the files).
+#[test]
+fn golden_outputs() {
+    for corpus in ["wire", "events", "sample"] {
+        // Run from the repository with a relative path: the summary record names the input,
+        // and a clone elsewhere must produce the same bytes.
+        let o = crate::util::bin()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["cluster", "-q", &format!("fixtures/corpus/{corpus}.jsonl")])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_golden(&format!("{corpus}.cluster.jsonl"), &stdout(&o));
+    }
 }
 
 #[test]
