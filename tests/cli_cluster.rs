@@ -44,6 +44,33 @@ fn golden_outputs() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_golden(&format!("{corpus}.cluster.jsonl"), &stdout(&o));
     }
+    let o = crate::util::bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["cluster", "-q", "fixtures/corpus/sample.jsonl", "--format", "md"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_golden("sample.cluster.md", &stdout(&o));
+}
+
+#[test]
+fn the_markdown_digest_has_what_the_json_has_for_editors() {
+    let (code, md, err) = cluster(&[&fixture_arg("corpus/sample.jsonl"), "--format", "md"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, json, _) = cluster(&[&fixture_arg("corpus/sample.jsonl")]);
+    let first = &json_lines(&json)[0];
+    // Articles per day, each member's copy group and similarity, and what copies changed.
+    assert!(md.contains("**Per day:** 2022-10-12 2 · 2022-10-13 2"), "{md}");
+    let member = &first["members"][0];
+    let line = format!(
+        "group {}, similarity {:.2}",
+        member["group"].as_u64().unwrap(),
+        member["similarity"].as_f64().unwrap()
+    );
+    assert!(md.contains(&line), "{line} not in\n{md}");
+    let removed = first["group_diffs"][0]["copies"][0]["removed"][0].as_str().unwrap();
+    assert!(md.contains("**What the copies changed:**"), "{md}");
+    assert!(md.contains(&format!("  - − {removed}")), "{removed} not in\n{md}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Markdown digest of story clusters for editors who skim: a header with the run's counts, one
-//! section per cluster in the order given (headline, facts, summary, keywords, entities, thread
-//! links, a `mixed` warning, the first members), then the story threads.
+//! section per cluster in the order given (headline, facts, summary, keywords, entities,
+//! articles per day, thread links, a `mixed` warning, the first members with their
+//! near-duplicate group and similarity, what the copies changed), then the story threads.
 //!
 //! Article text is untrusted: every piece is backslash-escaped and its whitespace collapsed, so a
 //! title never becomes emphasis, a link, a heading, a table or raw HTML (CommonMark 0.31 §2.4,
@@ -13,10 +14,15 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use super::html::http_url;
-use crate::story::{ClusterSummary, ReportMeta, ThreadSummary};
+use crate::story::{ClusterSummary, CopyDiff, DayCount, GroupDiff, ReportMeta, ThreadSummary};
 
 /// Members listed per cluster; the digest is for skimming, the JSON Lines output has them all.
 const MEMBERS_SHOWN: usize = 10;
+/// Days listed in a cluster's articles-per-day line.
+const DAYS_SHOWN: usize = 14;
+/// Changed copies listed per cluster, and added or removed sentences per copy.
+const COPIES_SHOWN: usize = 5;
+const DIFF_SENTENCES_SHOWN: usize = 3;
 /// Sibling events linked from a cluster's thread line, in a window around the cluster.
 const THREAD_WINDOW: usize = 9;
 /// Events linked from one entry of the threads section.
@@ -118,10 +124,64 @@ fn write_cluster(
     }
     write_terms(out, "Keywords", &c.keywords)?;
     write_terms(out, "Entities", &c.entities)?;
+    write_per_day(out, &c.per_day)?;
     if let Some(t) = thread.filter(|t| t.clusters.len() > 1) {
         write_thread_line(out, c.cluster, t, present)?;
     }
-    write_members(out, c)
+    write_members(out, c)?;
+    write_copy_diffs(out, c)
+}
+
+/// Articles per day, when the cluster spans more than one: the timeline of the HTML report.
+fn write_per_day(out: &mut dyn Write, per_day: &[DayCount]) -> io::Result<()> {
+    if per_day.len() < 2 {
+        return Ok(());
+    }
+    let mut days: Vec<String> = per_day
+        .iter()
+        .take(DAYS_SHOWN)
+        .map(|d| format!("{} {}", escape(&d.date), d.articles))
+        .collect();
+    if per_day.len() > DAYS_SHOWN {
+        days.push(format!("… ({} more days)", per_day.len() - DAYS_SHOWN));
+    }
+    writeln!(out, "**Per day:** {}\n", days.join(" · "))
+}
+
+/// What each near-duplicate copy changed against its group's representative: the sentences
+/// it added and removed, a few per copy (the JSON Lines output has them all).
+fn write_copy_diffs(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
+    let changed: Vec<(&GroupDiff, &CopyDiff)> = c
+        .group_diffs
+        .iter()
+        .flat_map(|g| g.copies.iter().map(move |d| (g, d)))
+        .filter(|(_, d)| !d.added.is_empty() || !d.removed.is_empty())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "**What the copies changed:**\n")?;
+    for (g, d) in changed.iter().take(COPIES_SHOWN) {
+        writeln!(
+            out,
+            "- {} (group {}) against {}:",
+            escape(&d.id),
+            g.group,
+            escape(&g.representative)
+        )?;
+        for (sign, sentences) in [("+", &d.added), ("−", &d.removed)] {
+            for s in sentences.iter().take(DIFF_SENTENCES_SHOWN) {
+                writeln!(out, "  - {sign} {}", escape_block(s))?;
+            }
+            if sentences.len() > DIFF_SENTENCES_SHOWN {
+                writeln!(out, "  - {sign} … {} more", sentences.len() - DIFF_SENTENCES_SHOWN)?;
+            }
+        }
+    }
+    if changed.len() > COPIES_SHOWN {
+        writeln!(out, "- … and {} more changed copies", changed.len() - COPIES_SHOWN)?;
+    }
+    writeln!(out)
 }
 
 fn write_terms(out: &mut dyn Write, label: &str, terms: &[String]) -> io::Result<()> {
@@ -175,13 +235,15 @@ fn write_members(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
             Some(url) => write!(out, "- [{title}]({url})")?,
             None => write!(out, "- {title}")?,
         }
-        let mut rest = Vec::with_capacity(2);
+        let mut rest = Vec::with_capacity(4);
         if !m.source.trim().is_empty() {
             rest.push(escape(&m.source));
         }
         if let Some(day) = m.published.as_deref().filter(|d| !d.trim().is_empty()) {
             rest.push(escape(day));
         }
+        rest.push(format!("group {}", m.group));
+        rest.push(format!("similarity {:.2}", m.similarity));
         if rest.is_empty() {
             writeln!(out)?;
         } else {
