@@ -325,3 +325,18 @@ fn a_bad_flag_value_is_named_by_this_commands_flag() {
         assert!(out.is_empty(), "no output for a bad flag");
     }
 }
+
+#[test]
+fn rejected_records_are_named_even_when_quiet_and_the_output_has_no_room_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "bad.jsonl",
+        "{\"id\":\"a\",\"text\":\"one two three four\"}\nnot json\n{\"id\":\"b\"}\n",
+    );
+    let (code, out, err) = cluster(&[p.to_str().unwrap(), "--skip-invalid", "--format", "tsv"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(err.contains("bad.jsonl:2: record: invalid JSON"), "{err}");
+    assert!(err.contains("bad.jsonl:3: text: missing"), "{err}");
+}

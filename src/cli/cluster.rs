@@ -289,10 +289,10 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     let bars = Bars::new(&args.common);
     let res = cluster(&corpus, &dedup_params, &story, args.input.skip_invalid, &bars)?;
     let quiet = args.common.quiet;
+    // A rejected record is an error the run was told to step over, not chatter: it is named
+    // even under --quiet, since TSV and Markdown output carry no record of it.
     for r in &res.dedup.rejected {
-        if !quiet {
-            eprintln!("samestory: rejected {}", r.to_error());
-        }
+        eprintln!("samestory: rejected {}", r.to_error());
     }
     let mut output = Output::create(args.output.as_deref())?;
     match args.format {

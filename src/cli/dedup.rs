@@ -189,10 +189,10 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
             thousands(res.stats.edges),
         );
     }
+    // A rejected record is an error the run was told to step over, not chatter: it is named
+    // even under --quiet, since TSV and Markdown output carry no record of it.
     for r in &res.rejected {
-        if !quiet {
-            eprintln!("samestory: rejected {}", r.to_error());
-        }
+        eprintln!("samestory: rejected {}", r.to_error());
     }
 
     let mut output = Output::create(args.output.as_deref())?;
