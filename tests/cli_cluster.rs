@@ -340,3 +340,36 @@ fn rejected_records_are_named_even_when_quiet_and_the_output_has_no_room_for_the
     assert!(err.contains("bad.jsonl:2: record: invalid JSON"), "{err}");
     assert!(err.contains("bad.jsonl:3: text: missing"), "{err}");
 }
+
+#[test]
+fn progress_always_into_a_file_is_one_line_a_phase() {
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let o = run(&["cluster", &sample, "--format", "tsv", "--progress", "always"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    for phase in ["reading", "sketching", "clustering", "summaries"] {
+        assert!(err.contains(&format!("samestory: {phase}")), "{phase} missing:\n{err}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("samestory: {phase}: ")) && l.ends_with(" s")),
+            "{phase} has no timed line:\n{err}"
+        );
+    }
+    assert!(!err.contains('\u{1b}'), "no terminal escapes in a file:\n{err}");
+    // The default draws nothing off a terminal.
+    let o = run(&["cluster", &sample, "--format", "tsv"], None);
+    assert!(!stderr(&o).contains("samestory: reading"), "{}", stderr(&o));
+}
+
+#[test]
+fn reports_list_only_threads_that_link_events_as_their_headers_count() {
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let (code, html, err) = cluster(&[&sample, "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    // The sample has one thread of two events and thirteen events on their own.
+    assert!(html.contains("1 story thread"), "header");
+    assert!(html.contains("<h2>Story threads (1)</h2>"), "threads section");
+    assert_eq!(html.matches("<li id=\"t").count(), 1, "one-event threads listed");
+    let (_, md, _) = cluster(&[&sample, "--format", "md"]);
+    assert_eq!(md.matches("</a>**Thread ").count(), 1, "{md}");
+}

@@ -51,7 +51,9 @@ pub struct CommonArgs {
 
     /// When to draw progress bars on stderr
     ///
-    /// `auto` draws them only when stderr is a terminal.
+    /// `auto` draws them only when stderr is a terminal; `always` draws them there and, when
+    /// stderr is a file or pipe, writes one line as each phase starts and another with its time
+    /// as it ends.
     #[arg(long, value_enum, default_value_t = ProgressWhen::Auto, value_name = "WHEN")]
     pub progress: ProgressWhen,
 

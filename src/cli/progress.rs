@@ -1,4 +1,6 @@
-//! Progress bars on stderr (indicatif), drawn only when wanted and stderr is a terminal.
+//! Progress bars on stderr (indicatif), drawn only when wanted and stderr is a terminal; with
+//! `--progress always` and stderr a file or pipe, one line a phase instead (a bar redrawn in
+//! place makes no sense in a log, and indicatif draws nothing there).
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -11,6 +13,8 @@ use super::{CommonArgs, ProgressWhen};
 /// A [`Progress`] drawing one bar (or spinner, when the total is unknown) per phase.
 pub struct Bars {
     enabled: bool,
+    /// Lines instead of bars: progress was asked for, but stderr is no terminal.
+    lines: bool,
     verbose: bool,
     bar: Mutex<Option<ProgressBar>>,
     started: Mutex<Option<(String, std::time::Instant)>>,
@@ -25,9 +29,11 @@ impl Bars {
                 ProgressWhen::Never => false,
                 ProgressWhen::Auto => std::io::stderr().is_terminal(),
             };
+        let lines = enabled && !std::io::stderr().is_terminal();
         Bars {
-            enabled,
-            verbose: common.verbose && !common.quiet,
+            enabled: enabled && !lines,
+            lines,
+            verbose: (common.verbose || lines) && !common.quiet,
             bar: Mutex::new(None),
             started: Mutex::new(None),
         }
@@ -45,6 +51,12 @@ impl Progress for Bars {
         if self.verbose {
             if let Ok(mut s) = self.started.lock() {
                 *s = Some((name.to_string(), std::time::Instant::now()));
+            }
+        }
+        if self.lines {
+            match total {
+                Some(t) => eprintln!("samestory: {name} ({t} articles)..."),
+                None => eprintln!("samestory: {name}..."),
             }
         }
         if !self.enabled {

@@ -53,7 +53,12 @@ pub fn write_html(
     // One buffer per card: `out` is a `dyn Write`, and thousands of tiny virtual writes per card
     // would dominate the cost.
     let mut buf = Vec::with_capacity(64 << 10);
-    write_head(&mut buf, clusters.len(), threads.len(), meta)?;
+    write_head(
+        &mut buf,
+        clusters.len(),
+        threads.iter().filter(|t| t.clusters.len() > 1).count(),
+        meta,
+    )?;
     out.write_all(&buf)?;
     for c in clusters {
         buf.clear();
@@ -581,13 +586,12 @@ fn write_foot(
             b"<p class=\"meta\" style=\"text-align:center\">No story clusters.</p>\n",
         );
     }
-    if !threads.is_empty() {
-        write!(
-            buf,
-            "<section id=\"threads\">\n<h2>Story threads ({})</h2>\n<ol>\n",
-            threads.len()
-        )?;
-        for t in threads {
+    // A thread of one event is its card alone: only threads that link events are listed, as
+    // the header counts them (thousands of one-event entries buried the real ones).
+    let linked: Vec<&ThreadSummary> = threads.iter().filter(|t| t.clusters.len() > 1).collect();
+    if !linked.is_empty() {
+        write!(buf, "<section id=\"threads\">\n<h2>Story threads ({})</h2>\n<ol>\n", linked.len())?;
+        for t in linked {
             let headline = if t.headline.trim().is_empty() { "(no headline)" } else { &t.headline };
             write!(
                 buf,

@@ -41,7 +41,12 @@ pub fn write_markdown(
     let present: HashSet<u32> = clusters.iter().map(|c| c.cluster).collect();
     let by_thread: HashMap<u32, &ThreadSummary> = threads.iter().map(|t| (t.thread, t)).collect();
 
-    write_header(out, clusters.len(), threads.len(), meta)?;
+    write_header(
+        out,
+        clusters.len(),
+        threads.iter().filter(|t| t.clusters.len() > 1).count(),
+        meta,
+    )?;
     if clusters.is_empty() {
         writeln!(out, "No story clusters.\n")?;
     }
@@ -263,8 +268,14 @@ fn write_threads(
     threads: &[ThreadSummary],
     present: &HashSet<u32>,
 ) -> io::Result<()> {
+    // A thread of one event is just that event, already above; only threads that link events
+    // are listed, as the header counts them.
+    let linked: Vec<&ThreadSummary> = threads.iter().filter(|t| t.clusters.len() > 1).collect();
+    if linked.is_empty() {
+        return Ok(());
+    }
     writeln!(out, "## <a id=\"threads\"></a>Story threads\n")?;
-    for t in threads {
+    for t in linked {
         let headline =
             if t.headline.trim().is_empty() { "(no headline)".into() } else { escape(&t.headline) };
         write!(
