@@ -2084,12 +2084,15 @@ const NAME_CONNECTORS: &[&str] = &[
 
 /// Words that name a person's office: a name after them is the person.
 const PERSON_TITLES: &[&str] = &[
+    "adm",
     "ambassador",
     "analyst",
+    "capt",
     "ceo",
     "chairman",
     "chairwoman",
     "chancellor",
+    "col",
     "commander",
     "director",
     "dr",
@@ -2097,11 +2100,14 @@ const PERSON_TITLES: &[&str] = &[
     "expert",
     "gen",
     "general",
+    "gov",
     "governor",
     "judge",
     "king",
     "leader",
     "lord",
+    "lt",
+    "maj",
     "mayor",
     "minister",
     "mr",
@@ -2116,9 +2122,14 @@ const PERSON_TITLES: &[&str] = &[
     "prof",
     "professor",
     "queen",
+    "rep",
+    "reps",
     "secretary",
     "secretary-general",
+    "sen",
     "senator",
+    "sens",
+    "sgt",
     "sir",
     "spokesman",
     "spokesperson",
@@ -3386,6 +3397,23 @@ mod tests {
             s.entities
         );
         assert!(s.entities.iter().any(|e| e == "US"), "{:?}", s.entities);
+        // Abbreviated titles are offices too, with their period or without.
+        let t = [
+            "The charges were raised by Rep. John Dingell and Sen Edward Kennedy on Monday.",
+            "Lt. Gen. Mark Hertling and Rep. John Dingell spoke in Washington.",
+        ];
+        let m: Vec<MemberText> =
+            t.iter().enumerate().map(|(i, x)| member(["a", "b"][i], "", x, i as u32)).collect();
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert!(s.entities.iter().any(|e| e == "John Dingell"), "{:?}", s.entities);
+        assert!(s.entities.iter().any(|e| e == "Edward Kennedy"), "{:?}", s.entities);
+        for title in ["Rep", "Sen", "Lt", "Gen"] {
+            assert!(
+                !s.entities.iter().any(|e| e.split(' ').any(|w| w == title)),
+                "{title}: {:?}",
+                s.entities
+            );
+        }
     }
 
     #[test]
