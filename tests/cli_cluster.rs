@@ -373,3 +373,15 @@ fn reports_list_only_threads_that_link_events_as_their_headers_count() {
     let (_, md, _) = cluster(&[&sample, "--format", "md"]);
     assert_eq!(md.matches("</a>**Thread ").count(), 1, "{md}");
 }
+
+#[test]
+fn an_unwritable_report_fails_before_any_data_reaches_stdout() {
+    let (code, out, err) = cluster(&[
+        &fixture_arg("corpus/sample.jsonl"),
+        "--report",
+        "/nonexistent/samestory-dir/report.html",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/nonexistent/samestory-dir/report.html"), "{err}");
+    assert!(out.is_empty(), "partial output on stdout: {out}");
+}

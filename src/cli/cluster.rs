@@ -294,6 +294,13 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     for r in &res.dedup.rejected {
         eprintln!("samestory: rejected {}", r.to_error());
     }
+    // The report first: a report path that cannot be written must fail the run before any
+    // data reaches stdout, where a pipeline would take a partial answer for a whole one.
+    if let Some(path) = &args.report {
+        let mut f = Output::create(Some(path))?;
+        write_html(&mut f, &res.clusters, &res.threads, &res.meta).map_err(|e| f.err(e))?;
+        f.finish()?;
+    }
     let mut output = Output::create(args.output.as_deref())?;
     match args.format {
         ClusterFormat::Jsonl => write_jsonl(&mut output, &res, args),
@@ -303,11 +310,6 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     }
     .map_err(|e| output.err(e))?;
     output.finish()?;
-    if let Some(path) = &args.report {
-        let mut f = Output::create(Some(path))?;
-        write_html(&mut f, &res.clusters, &res.threads, &res.meta).map_err(|e| f.err(e))?;
-        f.finish()?;
-    }
     if !quiet {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         let mb = res.dedup.stats.bytes as f64 / 1e6;
