@@ -2854,6 +2854,17 @@ mod tests {
         }
     }
 
+    /// The summary of up to three untitled texts, "a", "b" and "c", each its own group, with
+    /// no corpus statistics.
+    fn summarize_texts(t: &[&str]) -> Summary {
+        let m: Vec<MemberText> = t
+            .iter()
+            .enumerate()
+            .map(|(i, x)| member(["a", "b", "c"][i], "", x, i as u32))
+            .collect();
+        summarize(&m, &TermStats::new(), &SummaryParams::default())
+    }
+
     /// The fixture corpus holds the two seed articles and edited copies of them.
     fn fixture() -> Vec<(String, String, String, String, String)> {
         include_str!("../fixtures/corpus/sample.jsonl")
@@ -3320,9 +3331,7 @@ mod tests {
             "Missiles hit Kyiv. A missile hit Lviv.",
             "Missiles struck Kyiv overnight, one missile fell.",
         ];
-        let m: Vec<MemberText> =
-            t.iter().enumerate().map(|(i, x)| member(["a", "b"][i], "", x, i as u32)).collect();
-        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        let s = summarize_texts(&t);
         let n = s.keywords.iter().filter(|k| k.starts_with("missile")).count();
         assert_eq!(n, 1, "{:?}", s.keywords);
     }
@@ -3380,9 +3389,7 @@ mod tests {
             "US Defense Secretary Lloyd Austin met Nato allies in Brussels on Tuesday.",
             "Ukrainian President Volodymyr Zelenskiy thanked NATO and Austin in Kyiv.",
         ];
-        let m: Vec<MemberText> =
-            t.iter().enumerate().map(|(i, x)| member(["a", "b"][i], "", x, i as u32)).collect();
-        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        let s = summarize_texts(&t);
         assert!(s.entities.iter().any(|e| e == "Lloyd Austin"), "{:?}", s.entities);
         assert!(s.entities.iter().any(|e| e == "Volodymyr Zelenskiy"), "{:?}", s.entities);
         assert_eq!(
@@ -3402,9 +3409,7 @@ mod tests {
             "The charges were raised by Rep. John Dingell and Sen Edward Kennedy on Monday.",
             "Lt. Gen. Mark Hertling and Rep. John Dingell spoke in Washington.",
         ];
-        let m: Vec<MemberText> =
-            t.iter().enumerate().map(|(i, x)| member(["a", "b"][i], "", x, i as u32)).collect();
-        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        let s = summarize_texts(&t);
         assert!(s.entities.iter().any(|e| e == "John Dingell"), "{:?}", s.entities);
         assert!(s.entities.iter().any(|e| e == "Edward Kennedy"), "{:?}", s.entities);
         for title in ["Rep", "Sen", "Lt", "Gen"] {
@@ -3423,12 +3428,7 @@ mod tests {
             "JP Industries Inc confirmed that Clevite had received its offer for the U.S. company.",
             "Clevite said the US offer from JP Industries Inc was worth 13.50 dlrs a share.",
         ];
-        let m: Vec<MemberText> = t
-            .iter()
-            .enumerate()
-            .map(|(i, x)| member(["a", "b", "c"][i], "", x, i as u32))
-            .collect();
-        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        let s = summarize_texts(&t);
         let clevite = s.entities.iter().filter(|e| e.starts_with("Clevite")).count();
         assert_eq!(clevite, 1, "{:?}", s.entities);
         let jp = s

@@ -265,18 +265,23 @@ fn candidates(units: &[Unit], pos: &[u32], params: &StoryParams) -> Vec<(u32, u3
     // Buckets are walked in time order, so each unit meets its nearest reports in time first.
     let days: Vec<Option<i32>> = units.iter().map(|u| u.first_day).collect();
     let skip: Vec<bool> = units.iter().map(|u| u.vector.is_empty()).collect();
-    let window = params.window_days;
     let filters: Vec<TermFilter> = units.par_iter().map(|u| TermFilter::new(&u.vector)).collect();
-    candidate_pairs_in_time(&sigs, lsh, pos, &skip, &days, window, MAX_BUCKET, |a, b| {
-        let (ua, ub) = (&units[a as usize], &units[b as usize]);
-        if let (Some(x), Some(y)) = (ua.first_day, ub.first_day) {
-            if (x - y).abs() > window {
-                return None;
-            }
-        }
-        let c = filters[a as usize].cosine(&ua.vector, &ub.vector);
-        (c > 0.0).then_some(c as f32)
-    })
+    // The window needs no check here: candidate_pairs_in_time pairs no dated units further
+    // apart than it.
+    candidate_pairs_in_time(
+        &sigs,
+        lsh,
+        pos,
+        &skip,
+        &days,
+        params.window_days,
+        MAX_BUCKET,
+        |a, b| {
+            let (ua, ub) = (&units[a as usize], &units[b as usize]);
+            let c = filters[a as usize].cosine(&ua.vector, &ub.vector);
+            (c > 0.0).then_some(c as f32)
+        },
+    )
     .into_iter()
     .map(|p| (p.a, p.b, f64::from(p.score)))
     .collect()
