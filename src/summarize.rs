@@ -1474,10 +1474,16 @@ fn summarize_tuned(
         })
         .collect();
 
-    let headline = headline(members, &marked, &order, &centrality);
+    let mut ranked: Vec<usize> = order.clone();
+    // Stable sort on canonical order: equal centralities fall back to id order.
+    ranked.sort_by(|&a, &b| centrality[b].total_cmp(&centrality[a]));
+    let headline = headline(members, &marked, &ranked);
     let stem_of = stem_classes(&vocab);
-    let summary =
+    let mut summary =
         extract_summary(members, &units, &sentences, &centroid, &idf, &stem_of, params, tuning);
+    if summary.is_empty() {
+        summary = short_text(&marked, &ranked, params.summary_words).unwrap_or_default();
+    }
     let keywords = keywords(&vocab, &df, stats.n_docs(), corpus_n, n_units, params.keywords);
     let entities = entities(members, &marked, &units, stats, corpus_n, params.entities);
     let group_diffs = group_diffs(members, &marked, &units, params.diff_sentences);
@@ -1523,22 +1529,14 @@ fn clean_title(title: &str, source: &str) -> String {
     t
 }
 
-fn headline(
-    members: &[MemberText],
-    marked: &[Vec<Marked>],
-    order: &[usize],
-    centrality: &[f64],
-) -> String {
-    let mut ranked: Vec<usize> = order.to_vec();
-    // Stable sort on canonical order: equal centralities fall back to id order.
-    ranked.sort_by(|&a, &b| centrality[b].total_cmp(&centrality[a]));
-    for &m in &ranked {
+fn headline(members: &[MemberText], marked: &[Vec<Marked>], ranked: &[usize]) -> String {
+    for &m in ranked {
         let t = clean_title(members[m].title, members[m].source);
         if !t.is_empty() {
             return t;
         }
     }
-    for &m in &ranked {
+    for &m in ranked {
         let sents = &marked[m];
         if let Some(s) =
             sents.iter().find(|s| s.candidate).or_else(|| sents.iter().find(|s| !s.furniture))
@@ -1546,7 +1544,32 @@ fn headline(
             return fold_space(s.text);
         }
     }
-    String::new()
+    short_text(marked, ranked, HEADLINE_WORDS).unwrap_or_default()
+}
+
+/// Most words a headline taken from a text with no title keeps.
+const HEADLINE_WORDS: usize = 20;
+
+/// The opening words of the most central text, for a cluster whose texts have no sentence a
+/// summary or headline would otherwise take: every line is under four words ("Fire.", a
+/// headline-only item such as "Without a Trace"). Lines matching a furniture pattern
+/// ("Advertisement", "Read more") still stay out. An editor is better served by the little
+/// text there is than by an empty field. `None` when no text has a word.
+fn short_text(marked: &[Vec<Marked>], ranked: &[usize], max_words: usize) -> Option<String> {
+    for &m in ranked {
+        let mut words: Vec<&str> = Vec::new();
+        for s in marked[m].iter().filter(|s| s.words > 0 && !is_furniture_pattern(s.text)) {
+            words.extend(s.text.split_whitespace());
+            if words.len() >= max_words {
+                break;
+            }
+        }
+        if !words.is_empty() {
+            words.truncate(max_words);
+            return Some(words.join(" "));
+        }
+    }
+    None
 }
 
 /// Weights of the sentence scorer: fixed for callers, varied by the evaluation.
@@ -3098,6 +3121,27 @@ mod tests {
         assert!(s.centrality[3] < s.centrality[0].min(s.centrality[1]).min(s.centrality[2]));
         // Copies of one text score alike.
         assert!((s.centrality[3] - s.centrality[6]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn texts_too_short_for_a_sentence_still_get_a_headline_and_summary() {
+        // Under four words every line is "furniture" to the sentence scorer; the text is still
+        // all there is to say, so it fills both fields rather than leaving them empty.
+        let s = summarize_texts(&["Fire."]);
+        assert_eq!((s.headline.as_str(), s.summary.as_str()), ("Fire.", "Fire."));
+        // A headline-only item: the title is the headline, and the summary repeats the text.
+        let m = [member("a", "Without a Trace", "Without a Trace", 0)];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_eq!(
+            (s.headline.as_str(), s.summary.as_str()),
+            ("Without a Trace", "Without a Trace")
+        );
+        // Furniture patterns stay out even then, and the budget holds.
+        assert_eq!(summarize_texts(&["Advertisement"]).summary, "");
+        let long = "Short line.\n".repeat(40);
+        let s = summarize_texts(&[&long]);
+        assert_eq!(s.summary.split_whitespace().count(), SummaryParams::default().summary_words);
+        assert_eq!(s.headline.split_whitespace().count(), HEADLINE_WORDS);
     }
 
     #[test]
