@@ -281,8 +281,7 @@ pub fn cluster(
             s
         })
         .collect();
-    // Threads link events by the entities their summaries name; numbered by their smallest
-    // (so largest) cluster, in output order.
+    // Threads link events by the entities their summaries name.
     let keys: Vec<Vec<u64>> = clusters
         .iter()
         .map(|c| {
@@ -301,7 +300,7 @@ pub fn cluster(
         .iter()
         .map(|c| c.first_date.as_deref().and_then(crate::article::parse_date))
         .collect();
-    let thread_of = link_threads(&keys, &days, story);
+    let thread_of = dense_threads(&link_threads(&keys, &days, story));
     for (c, t) in clusters.iter_mut().zip(thread_of) {
         c.thread = t;
     }
@@ -549,6 +548,28 @@ fn in_key_order(map: &ahash::AHashMap<u64, f64>, f: impl Fn(u64, f64) -> f64) ->
     entries.into_iter().map(|(t, w)| f(t, w)).sum()
 }
 
+/// Thread numbers 0, 1, 2, ... for `root` (each event's thread as its smallest, so largest,
+/// event): first the threads that link several events, then the one-event threads, each in the
+/// order of their largest event. The `summary` record counts the linked threads only, so its
+/// `threads: T` names exactly the threads numbered below T, and no number is skipped.
+fn dense_threads(root: &[u32]) -> Vec<u32> {
+    let mut events = vec![0u32; root.len()];
+    for &r in root {
+        events[r as usize] += 1;
+    }
+    let mut number = vec![u32::MAX; root.len()];
+    let mut next = 0u32;
+    for linked in [true, false] {
+        for (c, &r) in root.iter().enumerate() {
+            if r as usize == c && (events[c] > 1) == linked {
+                number[c] = next;
+                next += 1;
+            }
+        }
+    }
+    root.iter().map(|&r| number[r as usize]).collect()
+}
+
 fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {
     let mut by_thread: std::collections::BTreeMap<u32, Vec<usize>> =
         std::collections::BTreeMap::new();
@@ -612,6 +633,15 @@ mod tests {
             assert!(!direct.is_empty());
             assert_eq!(weigh_terms(unpack_terms(bytes), &trimmed, 8, 0.9), direct);
         }
+    }
+
+    #[test]
+    fn threads_are_numbered_densely_linked_ones_first() {
+        // Events 0..6 by size; threads {0}, {1, 4}, {2}, {3, 5}, {6} as link_threads gives
+        // them (each event's thread as its smallest event).
+        let root = [0, 1, 2, 3, 1, 3, 6];
+        assert_eq!(dense_threads(&root), [2, 0, 3, 1, 0, 1, 4]);
+        assert_eq!(dense_threads(&[]), Vec::<u32>::new());
     }
 
     fn vector(terms: std::ops::Range<u64>) -> EventVector {
