@@ -420,6 +420,11 @@ fn summarize_cluster(
             .zip(&centroid.weights)
             .filter(|(&t, _)| kind_of(t) == kind)
             .filter_map(|(t, &w)| names.get(t).map(|s| (w, s)))
+            // A run of capitals from a shouting headline ("MLN DLRS IN LATEST WEEK") is not
+            // a name; one word of capitals is an acronym and stays.
+            .filter(|(_, s)| {
+                kind != TermKind::Entity || !s.contains(' ') || s.chars().any(char::is_lowercase)
+            })
             .collect();
         v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         v.into_iter().take(max).map(|x| x.1.clone()).collect()

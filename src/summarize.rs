@@ -2177,6 +2177,50 @@ const TITLE_MODIFIERS: &[&str] = &[
     "vice",
 ];
 
+/// Words of a ministry's or department's name, after "Minister of" or "Secretary of". Sorted.
+const PORTFOLIO_WORDS: &[&str] = &[
+    "affairs",
+    "agriculture",
+    "commerce",
+    "communications",
+    "culture",
+    "defence",
+    "defense",
+    "development",
+    "economic",
+    "economy",
+    "education",
+    "employment",
+    "energy",
+    "environment",
+    "external",
+    "finance",
+    "foreign",
+    "health",
+    "home",
+    "homeland",
+    "housing",
+    "industry",
+    "information",
+    "interior",
+    "internal",
+    "justice",
+    "labor",
+    "labour",
+    "planning",
+    "public",
+    "security",
+    "social",
+    "state",
+    "trade",
+    "transport",
+    "transportation",
+    "treasury",
+    "veterans",
+    "welfare",
+    "works",
+];
+
 /// Direction words: "Eastern Ukraine" does not make "Ukraine" a surname.
 const DIRECTIONS: &[&str] =
     &["central", "east", "eastern", "north", "northern", "south", "southern", "west", "western"];
@@ -2397,7 +2441,34 @@ fn lower_case_uses<'a>(
     seen
 }
 
-/// Emits the entity in `run` (token indices of one capitalised run of a sentence).
+/// Whether a sentence capitalises every content word ("Neil Young Launches New Music
+/// Player"), as about half of news headlines do: its capitals then say nothing about names.
+/// After the first word it needs no lower-case content word and either four capitalised ones
+/// or two and a capitalised function word ("Wants To Save"), so that a run of names ("Barack
+/// Obama and Angela Merkel") is not taken for it; lower-case function words are allowed, as
+/// styles differ.
+fn is_title_case(toks: &[Tok]) -> bool {
+    let (mut content, mut function) = (0, false);
+    for t in toks.iter().skip(1) {
+        if !t.text.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        if is_capitalised(t.text) {
+            if is_stop_word(&t.text.to_lowercase()) {
+                function = true;
+            } else {
+                content += 1;
+            }
+        } else if !is_stop_word(t.text) {
+            return false;
+        }
+    }
+    content >= 4 || (function && content >= 2)
+}
+
+/// Emits the entity in `run` (token indices of one capitalised run of a sentence). In a
+/// title-case sentence (`title_case`) a name counts only once a sentence in ordinary case, or
+/// an acronym, confirms it: "Neil Young" is, "Neil Young Launches PonoMusic" is not.
 fn emit_name(
     s: &str,
     toks: &[Tok],
@@ -2405,6 +2476,7 @@ fn emit_name(
     lower_seen: &Set<String>,
     table: &mut EntityTable,
     unit: u32,
+    title_case: bool,
 ) {
     let Some(&base) = run.first() else { return };
     // Each word's lower case, once: the tests below ask for it several times a word.
@@ -2450,6 +2522,14 @@ fn emit_name(
     };
     for part in [head, tail] {
         let mut part = part;
+        // "Minister of Social Affairs Louw de Graaf", "Secretary of State John Kerry": after the
+        // title comes its portfolio, then the person.
+        if part.first().is_some_and(|&i| in_sorted(NAME_CONNECTORS, lower(i))) {
+            part.remove(0);
+            while part.first().is_some_and(|&i| in_sorted(PORTFOLIO_WORDS, lower(i))) {
+                part.remove(0);
+            }
+        }
         while part.last().is_some_and(|&i| is_office(i) || in_sorted(NAME_CONNECTORS, lower(i))) {
             part.pop();
         }
@@ -2473,10 +2553,10 @@ fn emit_name(
             {
                 continue;
             }
-            let confirmed = first != 0 || acronym;
+            let confirmed = acronym || (first != 0 && !title_case);
             table.add(surface, EntityKind::Name, unit, confirmed);
         } else {
-            table.add(surface, EntityKind::Name, unit, true);
+            table.add(surface, EntityKind::Name, unit, !title_case);
         }
     }
 }
@@ -2610,6 +2690,7 @@ fn entities(
     for (u, sents) in texts.iter().enumerate() {
         for (s, &(a, b)) in sents.iter().zip(&bounds[u]) {
             let toks = &all[a..b];
+            let title_case = is_title_case(toks);
             let mut i = 0;
             // "NOTE:", "UPDATE:", "WATCH:" label a line; they name nothing.
             if toks.first().is_some_and(|t| is_acronym(t.text) && s[t.end..].starts_with(':')) {
@@ -2641,7 +2722,7 @@ fn entities(
                     run.push(j);
                     j += 1;
                 }
-                emit_name(s, toks, &run, &lower_seen, &mut table, u as u32);
+                emit_name(s, toks, &run, &lower_seen, &mut table, u as u32, title_case);
                 i = j;
             }
         }
@@ -2926,6 +3007,7 @@ mod tests {
             CORP_SUFFIXES,
             PERSON_TITLES,
             TITLE_MODIFIERS,
+            PORTFOLIO_WORDS,
             DIRECTIONS,
             WEEKDAYS,
             SCALES,
@@ -3463,6 +3545,43 @@ mod tests {
                 s.entities
             );
         }
+    }
+
+    #[test]
+    fn entities_after_a_portfolio_are_the_person() {
+        let t = [
+            "A deadline set by Minister of Social Affairs Louw de Graaf expires on Monday.",
+            "Secretary of State John Kerry flew to Geneva for the talks on Monday.",
+        ];
+        let s = summarize_texts(&t);
+        assert!(s.entities.iter().any(|e| e == "Louw de Graaf"), "{:?}", s.entities);
+        assert!(s.entities.iter().any(|e| e == "John Kerry"), "{:?}", s.entities);
+        assert!(
+            !s.entities.iter().any(|e| e.starts_with("of ") || e.contains("Affairs")),
+            "{:?}",
+            s.entities
+        );
+    }
+
+    #[test]
+    fn title_case_headlines_need_a_confirming_sentence() {
+        // Every word capitalised: the runs are not names unless ordinary text confirms them.
+        let t = [
+            "Neil Young Launches PonoMusic Player Through Kickstarter",
+            "Neil Young Wants To Save Music With Pono Player",
+            "The musician Neil Young unveiled a high-resolution player called Pono at SXSW.",
+        ];
+        let s = summarize_texts(&t);
+        assert!(s.entities.iter().any(|e| e == "Neil Young"), "{:?}", s.entities);
+        assert!(s.entities.iter().any(|e| e == "SXSW"), "{:?}", s.entities);
+        // Before: "Neil Young Launches PonoMusic Player Through Kickstarter" and "Neil Young
+        // Wants To Save Music With Pono Player" were names too.
+        assert!(!s.entities.iter().any(|e| e.starts_with("Neil Young ")), "{:?}", s.entities);
+        assert!(is_title_case(&raw_tokens(
+            "Honda Makes Acura Stand-Alone Division to Boost Sales"
+        )));
+        assert!(!is_title_case(&raw_tokens("Fed's Charles Plosser sees high bar for change")));
+        assert!(!is_title_case(&raw_tokens("Barack Obama and Angela Merkel")));
     }
 
     #[test]

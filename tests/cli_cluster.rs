@@ -385,3 +385,26 @@ fn an_unwritable_report_fails_before_any_data_reaches_stdout() {
     assert!(err.contains("/nonexistent/samestory-dir/report.html"), "{err}");
     assert!(out.is_empty(), "partial output on stdout: {out}");
 }
+
+#[test]
+fn texts_too_short_for_a_sentence_keep_what_they_say_and_no_shouted_names() {
+    let input = "{\"id\":\"a\",\"text\":\"Fire.\"}\n\
+        {\"id\":\"b\",\"title\":\"ASSETS OF MONEY MARKET FUNDS ROSE 720.4 MLN DLRS IN LATEST WEEK\",\"text\":\"\"}\n\
+        {\"id\":\"c\",\"title\":\"Without a Trace\",\"text\":\"Without a Trace\"}\n";
+    let o = run(&["cluster", "-q", "-"], Some(input.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let by_id: BTreeMap<String, serde_json::Value> = json_lines(&stdout(&o))
+        .into_iter()
+        .filter(|v| v["type"] == "cluster")
+        .map(|v| (v["members"][0]["id"].as_str().unwrap().to_string(), v))
+        .collect();
+    assert_eq!(by_id.len(), 3);
+    assert_eq!(
+        (by_id["a"]["headline"].as_str(), by_id["a"]["summary"].as_str()),
+        (Some("Fire."), Some("Fire."))
+    );
+    assert_eq!(by_id["c"]["summary"], "Without a Trace");
+    // The shouted headline's runs of capitals are no names.
+    let ents = by_id["b"]["entities"].as_array().unwrap();
+    assert!(ents.iter().all(|e| !e.as_str().unwrap().contains(' ')), "{ents:?}");
+}
