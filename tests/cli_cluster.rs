@@ -408,3 +408,34 @@ fn texts_too_short_for_a_sentence_keep_what_they_say_and_no_shouted_names() {
     let ents = by_id["b"]["entities"].as_array().unwrap();
     assert!(ents.iter().all(|e| !e.as_str().unwrap().contains(' ')), "{ents:?}");
 }
+
+#[test]
+fn tsv_ids_with_tabs_round_trip_through_eval() {
+    // "a\tb" and "a b" used to come out as the same TSV id; escaped, they stay two articles
+    // and `eval` reads them back as the ids the JSON output names.
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        "NATO defence ministers met in Brussels on Wednesday to discuss air defence for Ukraine.";
+    let input = format!(
+        "{{\"id\":\"a\\tb\",\"text\":\"{text}\"}}\n{{\"id\":\"a b\",\"text\":\"{text} More.\"}}\n{{\"id\":\"back\\\\slash\\n\",\"text\":\"Stocks fell in Tokyo as oil prices rose on Monday morning.\"}}\n"
+    );
+    let p = write(dir.path(), "in.jsonl", &input);
+    let (code, tsv, err) = cluster(&[p.to_str().unwrap(), "--format", "tsv"]);
+    assert_eq!(code, 0, "{err}");
+    let ids: Vec<&str> = tsv.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(tsv.lines().count(), 3, "{tsv}");
+    assert!(
+        ids.contains(&"a\\tb") && ids.contains(&"a b") && ids.contains(&"back\\\\slash\\n"),
+        "{ids:?}"
+    );
+    let (code, jsonl, err) = cluster(&[p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let pred = write(dir.path(), "clusters.jsonl", &jsonl);
+    let truth = write(dir.path(), "events.tsv", &tsv);
+    let o =
+        run(&["eval", "--truth", truth.to_str().unwrap(), pred.to_str().unwrap(), "--json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["bcubed"]["f1"], 1.0, "{v}");
+    assert_eq!(v["evaluated"], 3, "{v}");
+}

@@ -130,13 +130,52 @@ pub fn write_tsv(out: &mut dyn Write, res: &DedupResult) -> io::Result<()> {
     Ok(())
 }
 
-/// An id made safe for one TSV field: tabs and newlines would break the line structure.
+/// An id made safe for one TSV field, reversibly: a backslash, tab, newline or carriage return
+/// is written `\\`, `\t`, `\n` or `\r` (PostgreSQL's text format), so the line structure
+/// holds and no two ids become one. [`tsv_unescape`] reads it back; ids without those
+/// characters are written as they are.
 pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains(['\t', '\n', '\r']) {
-        std::borrow::Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
-    } else {
-        std::borrow::Cow::Borrowed(s)
+    if !s.contains(['\\', '\t', '\n', '\r']) {
+        return std::borrow::Cow::Borrowed(s);
     }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The id a [`tsv_field`] stands for. A backslash before any other character is kept as it is.
+pub fn tsv_unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\\') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let unescaped = match chars.peek() {
+                Some('\\') => Some('\\'),
+                Some('t') => Some('\t'),
+                Some('n') => Some('\n'),
+                Some('r') => Some('\r'),
+                _ => None,
+            };
+            if let Some(u) = unescaped {
+                out.push(u);
+                chars.next();
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes every verified pair as `id_a<TAB>id_b<TAB>similarity`, ordered by the ids.
@@ -196,4 +235,25 @@ pub fn write_unique(out: &mut dyn Write, corpus: &Corpus, res: &DedupResult) -> 
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_ids_escape_reversibly_and_stay_distinct() {
+        let ids = ["plain", "a\tb", "a b", "line\none", "cr\r", "back\\slash", "\\t literal", ""];
+        let written: Vec<String> = ids.iter().map(|i| tsv_field(i).into_owned()).collect();
+        for (id, w) in ids.iter().zip(&written) {
+            assert!(!w.contains(['\t', '\n', '\r']), "{w:?}");
+            assert_eq!(tsv_unescape(w), *id);
+        }
+        let distinct: std::collections::BTreeSet<&String> = written.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        assert_eq!(tsv_field("a\tb"), "a\\tb");
+        assert!(matches!(tsv_field("plain"), std::borrow::Cow::Borrowed(_)));
+        // A backslash before anything else is a backslash (a path such as C:\data).
+        assert_eq!(tsv_unescape("C:\\data"), "C:\\data");
+    }
 }
