@@ -807,9 +807,28 @@ struct Marked<'a> {
     candidate: bool,
 }
 
-/// [`split_sentences`], each sentence marked.
+/// [`split_sentences`], each sentence marked, and an opening teaser marked as furniture.
 fn split_marked(text: &str) -> Vec<Marked<'_>> {
-    split_sentences(text).into_iter().map(mark).collect()
+    let mut marked: Vec<Marked> = split_sentences(text).into_iter().map(mark).collect();
+    mark_teaser(&mut marked);
+    marked
+}
+
+/// Most words of a teaser line.
+const TEASER_WORDS: usize = 12;
+
+/// Marks as furniture a page's teaser: two or more short lines at the very top ("Russia says
+/// Ukrainian forces retreated in Luhansk. Kyiv says Russian balloons shot down over the
+/// capital.") that end at an advertisement or link line. They are the headlines of other
+/// stories; a lead sentence runs longer, and does not stop at an advertisement.
+fn mark_teaser(marked: &mut [Marked]) {
+    let short = marked.iter().take_while(|m| !m.furniture && m.words <= TEASER_WORDS).count();
+    if short >= 2 && marked.get(short).is_some_and(|m| m.furniture && is_furniture_pattern(m.text))
+    {
+        for m in &mut marked[..short] {
+            *m = Marked { furniture: true, shouting: false, candidate: false, ..*m };
+        }
+    }
 }
 
 fn mark(s: &str) -> Marked<'_> {
@@ -1382,6 +1401,7 @@ fn summarize_tuned(
                     .into_iter()
                     .map(|s| known.get(s).map_or_else(|| mark(s), |ms| Marked { text: s, ..*ms }))
                     .collect();
+                mark_teaser(&mut marked[m]);
             }
         }
     }
@@ -2359,11 +2379,15 @@ struct Entity {
     mentions: u32,
     /// Seen somewhere other than as a lone sentence-initial word.
     confirmed: bool,
+    /// Named in a headline.
+    in_title: bool,
 }
 
 struct EntityTable {
     map: Map<String, usize>,
     items: Vec<(String, Entity)>,
+    /// Whether the line being read is a headline.
+    reading_title: bool,
 }
 
 impl EntityTable {
@@ -2385,6 +2409,7 @@ impl EntityTable {
                         units: Vec::new(),
                         mentions: 0,
                         confirmed: false,
+                        in_title: false,
                     },
                 ));
                 self.map.insert(key, self.items.len() - 1);
@@ -2394,6 +2419,7 @@ impl EntityTable {
         let e = &mut self.items[idx].1;
         e.mentions += 1;
         e.confirmed |= confirmed;
+        e.in_title |= self.reading_title;
         if e.units.last() != Some(&unit) {
             e.units.push(unit);
         }
@@ -2466,9 +2492,10 @@ fn is_title_case(toks: &[Tok]) -> bool {
     content >= 4 || (function && content >= 2)
 }
 
-/// Emits the entity in `run` (token indices of one capitalised run of a sentence). In a
-/// title-case sentence (`title_case`) a name counts only once a sentence in ordinary case, or
-/// an acronym, confirms it: "Neil Young" is, "Neil Young Launches PonoMusic" is not.
+/// Emits the entity in `run` (token indices of one capitalised run of a sentence). When the
+/// capitals are no evidence (`unsure`: a title-case sentence, or a run opening a headline) a
+/// name counts only once ordinary text, or its being an acronym, confirms it: "Neil Young" is,
+/// "Neil Young Launches PonoMusic" is not.
 fn emit_name(
     s: &str,
     toks: &[Tok],
@@ -2476,7 +2503,7 @@ fn emit_name(
     lower_seen: &Set<String>,
     table: &mut EntityTable,
     unit: u32,
-    title_case: bool,
+    unsure: bool,
 ) {
     let Some(&base) = run.first() else { return };
     // Each word's lower case, once: the tests below ask for it several times a word.
@@ -2553,10 +2580,10 @@ fn emit_name(
             {
                 continue;
             }
-            let confirmed = acronym || (first != 0 && !title_case);
+            let confirmed = acronym || (first != 0 && !unsure);
             table.add(surface, EntityKind::Name, unit, confirmed);
         } else {
-            table.add(surface, EntityKind::Name, unit, !title_case);
+            table.add(surface, EntityKind::Name, unit, !unsure);
         }
     }
 }
@@ -2659,10 +2686,28 @@ fn entities(
     if k == 0 {
         return Vec::new();
     }
-    let texts: Vec<Vec<&str>> = units
+    // A headline names the event's main actors, and often names one its text leaves to the
+    // teaser or never spells out ("... in response to NATO's increased backing"). Shouted
+    // headlines name nothing; a title-case one needs its names confirmed like any such line.
+    let has_title: Vec<bool> = units
         .iter()
         .map(|u| {
-            marked[u.rep].iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text).collect()
+            let title = members[u.rep].title.trim();
+            !title.is_empty()
+                && !WordStats::of(title).shouting()
+                && !members[u.rep].text.trim_start().starts_with(title)
+        })
+        .collect();
+    let texts: Vec<Vec<&str>> = units
+        .iter()
+        .zip(&has_title)
+        .map(|(u, &own_line)| {
+            let title = members[u.rep].title.trim();
+            own_line
+                .then_some(title)
+                .into_iter()
+                .chain(marked[u.rep].iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text))
+                .collect()
         })
         .collect();
     // Tokenised once, into one buffer: both loops below need every sentence's tokens.
@@ -2686,9 +2731,10 @@ fn entities(
     // from a name. Only capitalised sentence openers are ever looked up, so only they are
     // collected: hashing every lower-case word of the cluster cost more than the lookups.
     let lower_seen = lower_case_uses(&all, bounds.iter().flatten());
-    let mut table = EntityTable { map: new_map(), items: Vec::new() };
+    let mut table = EntityTable { map: new_map(), items: Vec::new(), reading_title: false };
     for (u, sents) in texts.iter().enumerate() {
-        for (s, &(a, b)) in sents.iter().zip(&bounds[u]) {
+        for (k, (s, &(a, b))) in sents.iter().zip(&bounds[u]).enumerate() {
+            table.reading_title = k == 0 && has_title[u];
             let toks = &all[a..b];
             let title_case = is_title_case(toks);
             let mut i = 0;
@@ -2722,7 +2768,11 @@ fn entities(
                     run.push(j);
                     j += 1;
                 }
-                emit_name(s, toks, &run, &lower_seen, &mut table, u as u32, title_case);
+                // A headline's opening word is capitalised by position, and nothing in a
+                // one-line headline tells it from a name ("Sooct Moxra Dracaung"): a run it
+                // opens counts once the text confirms it.
+                let unsure = title_case || (table.reading_title && i == 0);
+                emit_name(s, toks, &run, &lower_seen, &mut table, u as u32, unsure);
                 i = j;
             }
         }
@@ -2743,11 +2793,14 @@ fn entities(
         }
         words.iter().map(|w| idf_smooth(stats.df(w), corpus_n)).sum::<f64>() / words.len() as f64
     };
-    let mut ranked: Vec<(usize, f64, &String, &Entity)> = items
+    let mut ranked: Vec<((usize, bool), f64, &String, &Entity)> = items
         .iter()
         .filter(|(_, e)| e.mentions > 0)
-        .map(|(key, e)| (e.units.len(), (1.0 + f64::from(e.mentions).ln()) * idf(key), key, e))
+        .map(|(key, e)| {
+            ((e.units.len(), e.in_title), (1.0 + f64::from(e.mentions).ln()) * idf(key), key, e)
+        })
         .collect();
+    // Named by more texts first; among those named by as many, headline names first.
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
     let mut out: Vec<String> = Vec::new();
     let mut chosen: Vec<Vec<String>> = Vec::new();
@@ -2861,10 +2914,12 @@ fn fold_variants(items: &mut [(String, Entity)]) {
                 units: Vec::new(),
                 mentions: 0,
                 confirmed: false,
+                in_title: false,
             },
         );
         let target = &mut items[into].1;
         target.mentions += taken.mentions;
+        target.in_title |= taken.in_title;
         let mut merged: Vec<u32> = target.units.iter().chain(&taken.units).copied().collect();
         merged.sort_unstable();
         merged.dedup();
@@ -3582,6 +3637,45 @@ mod tests {
         )));
         assert!(!is_title_case(&raw_tokens("Fed's Charles Plosser sees high bar for change")));
         assert!(!is_title_case(&raw_tokens("Barack Obama and Angela Merkel")));
+    }
+
+    #[test]
+    fn a_teaser_above_an_advertisement_stays_out_of_the_summary() {
+        let lead = "Russia started missile strikes across Ukraine on Thursday, according to Ukrainian officials, after Western partners pledged more military help.";
+        let teaser = format!(
+            "Russia says Ukrainian forces retreated in Luhansk.\n\nKyiv says balloons were shot down.\n\nAdvertisement\n\n{lead}"
+        );
+        let s = summarize_texts(&[&teaser]);
+        assert!(s.summary.starts_with("Russia started"), "{}", s.summary);
+        assert!(!s.summary.contains("Luhansk"), "{}", s.summary);
+        // Short opening sentences that run into the story are its lead, not a teaser.
+        let marked = split_marked(&teaser);
+        assert!(marked[..2].iter().all(|m| m.furniture && !m.candidate));
+        let short_lead = format!("Kyiv was hit again by drones. Sirens sounded at dawn.\n\n{lead}");
+        let marked = split_marked(&short_lead);
+        assert!(marked[..2].iter().all(|m| !m.furniture), "{marked:?}");
+    }
+
+    #[test]
+    fn headlines_name_entities_and_rank_them_first_among_equals() {
+        let text = "Missiles hit Kyiv and Lviv on Thursday, officials in Ukraine said. Air defences shot down eight Kalibr missiles over the Black Sea, the Ukrainian air force said.";
+        let m = [member(
+            "a",
+            "Russia launches new missile attacks in response to NATO’s increased backing for Ukraine",
+            text,
+            0,
+        )];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert!(s.entities.iter().take(3).any(|e| e == "NATO"), "{:?}", s.entities);
+        // A run opening a headline needs the text to confirm it: "Sooct" is no first name.
+        let m = [member(
+            "b",
+            "Sooct Moxra Dracaung visits the port",
+            "The port of Lviv was closed on Monday, officials said.",
+            0,
+        )];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert!(!s.entities.iter().any(|e| e.contains("Moxra")), "{:?}", s.entities);
     }
 
     #[test]
