@@ -2245,6 +2245,7 @@ const PORTFOLIO_WORDS: &[&str] = &[
 const DIRECTIONS: &[&str] =
     &["central", "east", "eastern", "north", "northern", "south", "southern", "west", "western"];
 
+#[cfg(test)] // The reference list [`month_of`] is checked against.
 const MONTHS: &[(&str, u8)] = &[
     ("apr", 4),
     ("april", 4),
@@ -2352,7 +2353,35 @@ fn month_of(w: &str) -> bool {
     let lower = &mut buf[..w.len()];
     lower.copy_from_slice(w.as_bytes());
     lower.make_ascii_lowercase();
-    MONTHS.binary_search_by(|(m, _)| m.as_bytes().cmp(lower)).is_ok()
+    // A match compiles to a switch on length and a few word compares: the binary search's
+    // string compares were 2.5% of the summaries' instructions (callgrind, gen 3k).
+    matches!(
+        &*lower,
+        b"jan"
+            | b"january"
+            | b"feb"
+            | b"february"
+            | b"mar"
+            | b"march"
+            | b"apr"
+            | b"april"
+            | b"may"
+            | b"jun"
+            | b"june"
+            | b"jul"
+            | b"july"
+            | b"aug"
+            | b"august"
+            | b"sep"
+            | b"sept"
+            | b"september"
+            | b"oct"
+            | b"october"
+            | b"nov"
+            | b"november"
+            | b"dec"
+            | b"december"
+    )
 }
 
 fn is_day_number(w: &str) -> bool {
@@ -3071,6 +3100,14 @@ mod tests {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "unsorted near {:?}", list.first());
         }
         assert!(MONTHS.windows(2).all(|w| w[0].0 < w[1].0));
+        // month_of spells the list out for speed: it must say the same.
+        for (m, _) in MONTHS {
+            let cap = format!("{}{}", m[..1].to_uppercase(), &m[1..]);
+            assert!(month_of(m) && month_of(&cap) && month_of(&m.to_uppercase()), "{m}");
+        }
+        for w in ["ma", "marc", "mayday", "Monday", "junes", "sat", "décembre", "s"] {
+            assert!(!month_of(w), "{w}");
+        }
     }
 
     #[test]
