@@ -363,13 +363,25 @@ fn summarize_cluster(
         })
         .collect();
     let summary = summarize(&texts, words, params);
+    // A text with no event terms at all ("Ok.") has nothing to compare: alone, or with only its
+    // own copies, it is the whole cluster (similarity 1); among other texts it shares nothing.
+    let one_text = reps.len() == 1;
     // (member, similarity, position in `members`)
     let mut scored: Vec<(u32, f64, usize)> = members
         .iter()
         .enumerate()
         .map(|(k, &m)| {
             let v = &ctx.vectors[m as usize];
-            (m, if v.is_empty() { 0.0 } else { round4(v.cosine(centroid).clamp(0.0, 1.0)) }, k)
+            let s = if v.is_empty() {
+                if one_text && centroid.is_empty() {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                round4(v.cosine(centroid).clamp(0.0, 1.0))
+            };
+            (m, s, k)
         })
         .collect();
     scored.sort_by(|a, b| {

@@ -3601,6 +3601,13 @@ mod tests {
         assert!(pos("NATO") < 10, "{:?}", s10.entities);
     }
 
+    /// Fails unless every one of `names` is among the summary's entities, exactly.
+    fn assert_entities(s: &Summary, names: &[&str]) {
+        for name in names {
+            assert!(s.entities.iter().any(|e| e == name), "{name}: {:?}", s.entities);
+        }
+    }
+
     #[test]
     fn entities_merge_case_variants_and_strip_titles() {
         let t = [
@@ -3608,8 +3615,7 @@ mod tests {
             "Ukrainian President Volodymyr Zelenskiy thanked NATO and Austin in Kyiv.",
         ];
         let s = summarize_texts(&t);
-        assert!(s.entities.iter().any(|e| e == "Lloyd Austin"), "{:?}", s.entities);
-        assert!(s.entities.iter().any(|e| e == "Volodymyr Zelenskiy"), "{:?}", s.entities);
+        assert_entities(&s, &["Lloyd Austin", "Volodymyr Zelenskiy"]);
         assert_eq!(
             s.entities.iter().filter(|e| e.eq_ignore_ascii_case("nato")).count(),
             1,
@@ -3628,8 +3634,7 @@ mod tests {
             "Lt. Gen. Mark Hertling and Rep. John Dingell spoke in Washington.",
         ];
         let s = summarize_texts(&t);
-        assert!(s.entities.iter().any(|e| e == "John Dingell"), "{:?}", s.entities);
-        assert!(s.entities.iter().any(|e| e == "Edward Kennedy"), "{:?}", s.entities);
+        assert_entities(&s, &["John Dingell", "Edward Kennedy"]);
         for title in ["Rep", "Sen", "Lt", "Gen"] {
             assert!(
                 !s.entities.iter().any(|e| e.split(' ').any(|w| w == title)),
@@ -3646,8 +3651,7 @@ mod tests {
             "Secretary of State John Kerry flew to Geneva for the talks on Monday.",
         ];
         let s = summarize_texts(&t);
-        assert!(s.entities.iter().any(|e| e == "Louw de Graaf"), "{:?}", s.entities);
-        assert!(s.entities.iter().any(|e| e == "John Kerry"), "{:?}", s.entities);
+        assert_entities(&s, &["Louw de Graaf", "John Kerry"]);
         assert!(
             !s.entities.iter().any(|e| e.starts_with("of ") || e.contains("Affairs")),
             "{:?}",
@@ -3664,8 +3668,7 @@ mod tests {
             "The musician Neil Young unveiled a high-resolution player called Pono at SXSW.",
         ];
         let s = summarize_texts(&t);
-        assert!(s.entities.iter().any(|e| e == "Neil Young"), "{:?}", s.entities);
-        assert!(s.entities.iter().any(|e| e == "SXSW"), "{:?}", s.entities);
+        assert_entities(&s, &["Neil Young", "SXSW"]);
         // Before: "Neil Young Launches PonoMusic Player Through Kickstarter" and "Neil Young
         // Wants To Save Music With Pono Player" were names too.
         assert!(!s.entities.iter().any(|e| e.starts_with("Neil Young ")), "{:?}", s.entities);

@@ -404,6 +404,15 @@ fn texts_too_short_for_a_sentence_keep_what_they_say_and_no_shouted_names() {
         (Some("Fire."), Some("Fire."))
     );
     assert_eq!(by_id["c"]["summary"], "Without a Trace");
+    // A text with no event terms ("Ok.") alone is its whole cluster.
+    let ok = run(&["cluster", "-q", "-"], Some(b"{\"id\":\"x\",\"text\":\"Ok.\"}\n"));
+    let v = &json_lines(&stdout(&ok))[0];
+    assert_eq!(
+        (v["headline"].as_str(), v["members"][0]["similarity"].as_f64()),
+        (Some("Ok."), Some(1.0)),
+        "{v}"
+    );
+    assert_eq!(v["cohesion"], 1.0, "{v}");
     // The shouted headline's runs of capitals are no names.
     let ents = by_id["b"]["entities"].as_array().unwrap();
     assert!(ents.iter().all(|e| !e.as_str().unwrap().contains(' ')), "{ents:?}");
