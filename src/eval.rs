@@ -233,10 +233,7 @@ impl Labels {
 
     fn tsv_line(&mut self, text: &str, line: u64, column: usize) -> Result<()> {
         let mut fields = text.split('\t');
-        // Ids with tabs or newlines come escaped from samestory's own TSV output.
-        // Trimmed after unescaping, as ids from JSON are.
-        let id = crate::write::dedup::tsv_unescape(fields.next().unwrap_or(""));
-        let id = id.trim();
+        let id = fields.next().unwrap_or("").trim();
         if id.is_empty() {
             return Err(Error::parse(&self.name, line, "id", "empty id (column 1)"));
         }

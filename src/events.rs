@@ -365,19 +365,17 @@ fn summarize_cluster(
     let summary = summarize(&texts, words, params);
     // A text with no event terms at all ("Ok.") has nothing to compare: alone, or with only its
     // own copies, it is the whole cluster (similarity 1); among other texts it shares nothing.
-    let one_text = reps.len() == 1;
+    let lone = reps.len() == 1 && centroid.is_empty();
     // (member, similarity, position in `members`)
     let mut scored: Vec<(u32, f64, usize)> = members
         .iter()
         .enumerate()
         .map(|(k, &m)| {
             let v = &ctx.vectors[m as usize];
-            let s = if v.is_empty() {
-                if one_text && centroid.is_empty() {
-                    1.0
-                } else {
-                    0.0
-                }
+            let s = if lone {
+                1.0
+            } else if v.is_empty() {
+                0.0
             } else {
                 round4(v.cosine(centroid).clamp(0.0, 1.0))
             };
@@ -419,9 +417,12 @@ fn summarize_cluster(
         let mut scratch = Extractor::new();
         for t in &texts {
             for term in scratch.extract(t.title, t.text, TITLE_WEIGHT, true) {
-                // Several surface forms share a stem: keep one independent of member order.
+                // Several surface forms share a stem: keep one independent of member order,
+                // a spelling with lower-case letters before a shouted one ("New York" over
+                // "NEW YORK", which the filter below would drop).
+                let key = |t: &str| (!t.chars().any(char::is_lowercase), t.to_string());
                 let e = names.entry(term.hash).or_insert_with(|| term.text.clone());
-                if term.text < *e {
+                if key(&term.text) < key(e) {
                     *e = term.text.clone();
                 }
             }
