@@ -420,7 +420,9 @@ fn summarize_cluster(
                 // Several surface forms share a stem: keep one independent of member order,
                 // a spelling with lower-case letters before a shouted one ("New York" over
                 // "NEW YORK", which the filter below would drop).
-                let key = |t: &str| (!t.chars().any(char::is_lowercase), t.to_string());
+                fn key(t: &str) -> (bool, &str) {
+                    (!t.chars().any(char::is_lowercase), t)
+                }
                 let e = names.entry(term.hash).or_insert_with(|| term.text.clone());
                 if key(&term.text) < key(e) {
                     *e = term.text.clone();

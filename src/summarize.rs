@@ -2737,22 +2737,21 @@ fn entities(
     // A headline names the event's main actors, and often names one its text leaves to the
     // teaser or never spells out ("... in response to NATO's increased backing"). Shouted
     // headlines name nothing; a title-case one needs its names confirmed like any such line.
-    let has_title: Vec<bool> = units
+    let titles: Vec<Option<&str>> = units
         .iter()
         .map(|u| {
             let title = members[u.rep].title.trim();
-            !title.is_empty()
+            (!title.is_empty()
                 && !WordStats::of(title).shouting()
-                && !members[u.rep].text.trim_start().starts_with(title)
+                && !members[u.rep].text.trim_start().starts_with(title))
+            .then_some(title)
         })
         .collect();
     let texts: Vec<Vec<&str>> = units
         .iter()
-        .zip(&has_title)
-        .map(|(u, &own_line)| {
-            let title = members[u.rep].title.trim();
-            own_line
-                .then_some(title)
+        .zip(&titles)
+        .map(|(u, &title)| {
+            title
                 .into_iter()
                 .chain(marked[u.rep].iter().filter(|s| !s.furniture && !s.shouting).map(|s| s.text))
                 .collect()
@@ -2782,7 +2781,7 @@ fn entities(
     let mut table = EntityTable { map: new_map(), items: Vec::new(), reading_title: false };
     for (u, sents) in texts.iter().enumerate() {
         for (k, (s, &(a, b))) in sents.iter().zip(&bounds[u]).enumerate() {
-            table.reading_title = k == 0 && has_title[u];
+            table.reading_title = k == 0 && titles[u].is_some();
             let toks = &all[a..b];
             let title_case = is_title_case(toks);
             let mut i = 0;
