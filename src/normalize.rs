@@ -127,7 +127,7 @@ const LINE_SEED: u64 = 0x243F_6A88_85A3_08D3;
 pub fn tokenize(text: &str, seed: u64, keep_text: bool, out: &mut Tokens) {
     out.clear();
     if text.is_ascii() {
-        tokenize_ascii(text.as_bytes(), seed, keep_text, out);
+        tokenize_ascii(text, seed, keep_text, out);
     } else {
         // Most real text (curly quotes, accents already composed) is NFKC already: the quick
         // check confirms that without allocating.
@@ -163,7 +163,8 @@ static CLASS: [u8; 256] = {
     t
 };
 
-fn tokenize_ascii(bytes: &[u8], seed: u64, keep_text: bool, out: &mut Tokens) {
+fn tokenize_ascii(text: &str, seed: u64, keep_text: bool, out: &mut Tokens) {
+    let bytes = text.as_bytes();
     let mut line_start = 0u32;
     let mut line_hash = LINE_SEED;
     let mut i = 0;
@@ -180,9 +181,12 @@ fn tokenize_ascii(bytes: &[u8], seed: u64, keep_text: bool, out: &mut Tokens) {
             out.words.push(h);
             line_hash = fold(line_hash, h);
             if keep_text {
-                let a = out.text.len() as u32;
-                out.text.extend(bytes[start..i].iter().map(|b| b.to_ascii_lowercase() as char));
-                out.spans.push((a, out.text.len() as u32));
+                // A slice copied and lower-cased in place, not a character at a time: the
+                // summariser keeps the text of every word it reads.
+                let a = out.text.len();
+                out.text.push_str(&text[start..i]);
+                out.text[a..].make_ascii_lowercase();
+                out.spans.push((a as u32, out.text.len() as u32));
             }
             continue;
         }

@@ -380,6 +380,37 @@ fn is_line_break(c: char) -> bool {
 
 /// Byte ranges of the lines of `text`, without their terminators.
 fn lines(text: &str) -> Vec<(usize, usize)> {
+    if text.is_ascii() {
+        lines_ascii(text)
+    } else {
+        lines_any(text)
+    }
+}
+
+/// [`lines`] of ASCII text. Most texts are: memchr's vector search finds the breaks, where
+/// [`lines_any`] looks at every byte (a third of sentence splitting's instructions, callgrind
+/// gen 3k).
+fn lines_ascii(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    {
+        let mut start = 0;
+        let mut from = 0;
+        while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[from..]) {
+            let i = from + off;
+            if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
+                out.push((start, i));
+            }
+            start = i + 1;
+            from = i + 1;
+        }
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// [`lines`] of any text.
+fn lines_any(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
@@ -621,16 +652,21 @@ fn split_paragraph<'a>(text: &'a str, a: usize, b: usize, out: &mut Vec<&'a str>
     let n = p.len();
     // Positions are byte offsets, always at character boundaries.
     let at = |pos: usize| p[pos..].chars().next().unwrap_or(' ');
+    let ascii = p.is_ascii();
     let mut start = 0usize;
     let mut i = 0usize;
     while i < n {
         // Terminators are '.', '!', '?' or characters whose UTF-8 starts with 0xE2 ('…'), 0xE3
         // ('。') or 0xEF ('！', '？'); continuation bytes never equal those, so other bytes are
-        // skipped without decoding: this loop sees every byte of every summarised text.
-        if !matches!(bytes[i], b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF) {
-            i += 1;
-            continue;
-        }
+        // skipped without decoding: this loop sees every byte of every summarised text, and
+        // in ASCII text memchr's vector search does the skipping.
+        let next = if ascii {
+            memchr::memchr3(b'.', b'!', b'?', &bytes[i..])
+        } else {
+            bytes[i..].iter().position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF))
+        };
+        let Some(off) = next else { break };
+        i += off;
         let pos = i;
         let c = at(i);
         if !(is_terminal(c) || is_cjk_terminal(c)) {
@@ -867,7 +903,7 @@ struct WordStats {
 
 /// `char::is_whitespace` for an ASCII byte (`u8::is_ascii_whitespace` leaves out the vertical
 /// tab, which `split_whitespace` splits on).
-fn is_ascii_space(c: u8) -> bool {
+const fn is_ascii_space(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
 }
 
@@ -884,26 +920,49 @@ impl WordStats {
     /// classifying every character of every member's sentences was a fifth of the time the
     /// summariser spent outside the functions it calls (perf, gen 100k).
     fn of_ascii(b: &[u8]) -> Self {
+        // One table lookup a byte instead of four range tests.
+        const SPACE: u8 = 1;
+        const LOWER: u8 = 2;
+        const UPPER: u8 = 4;
+        const DIGIT: u8 = 8;
+        static CLASS: [u8; 256] = {
+            let mut t = [0u8; 256];
+            let mut i = 0;
+            while i < 128 {
+                let c = i as u8;
+                t[i] = if is_ascii_space(c) {
+                    SPACE
+                } else if c.is_ascii_lowercase() {
+                    LOWER
+                } else if c.is_ascii_uppercase() {
+                    UPPER
+                } else if c.is_ascii_digit() {
+                    DIGIT
+                } else {
+                    0
+                };
+                i += 1;
+            }
+            t
+        };
         let mut st = WordStats::default();
         let mut i = 0;
         while i < b.len() {
-            if is_ascii_space(b[i]) {
+            if CLASS[usize::from(b[i])] == SPACE {
                 i += 1;
                 continue;
             }
-            let (mut letters, mut all_upper, mut alnum) = (0, true, false);
-            while i < b.len() && !is_ascii_space(b[i]) {
-                let c = b[i];
-                if c.is_ascii_alphabetic() {
-                    letters += 1;
-                    all_upper &= c.is_ascii_uppercase();
-                    alnum = true;
-                } else if c.is_ascii_digit() {
-                    alnum = true;
+            let (mut letters, mut seen) = (0, 0u8);
+            while i < b.len() {
+                let c = CLASS[usize::from(b[i])];
+                if c == SPACE {
+                    break;
                 }
+                letters += usize::from(c & (LOWER | UPPER) != 0);
+                seen |= c;
                 i += 1;
             }
-            st.count_word(letters, all_upper, alnum);
+            st.count_word(letters, seen & LOWER == 0, seen & (LOWER | UPPER | DIGIT) != 0);
         }
         st
     }
@@ -959,13 +1018,51 @@ fn is_candidate(s: &str) -> bool {
 /// Whitespace folded to single spaces.
 fn fold_space(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_space_into(s, &mut out);
+    out
+}
+
+/// [`fold_space`] of `s` appended to `out`.
+fn fold_space_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        fold_space_ascii(s, out);
+    } else {
+        fold_space_any(s, out);
+    }
+}
+
+/// [`fold_space_into`] on bytes, for ASCII `s`: every diffed sentence and entity mention passes
+/// here, and decoding them for `split_whitespace` cost five times the copy (callgrind, gen 3k).
+fn fold_space_ascii(s: &str, out: &mut String) {
+    let from = out.len();
+    {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if is_ascii_space(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && !is_ascii_space(b[i]) {
+                i += 1;
+            }
+            if out.len() > from {
+                out.push(' ');
+            }
+            out.push_str(&s[start..i]);
+        }
+    }
+}
+
+fn fold_space_any(s: &str, out: &mut String) {
+    let from = out.len();
     for w in s.split_whitespace() {
-        if !out.is_empty() {
+        if out.len() > from {
             out.push(' ');
         }
         out.push_str(w);
     }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1166,9 +1263,49 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 fn is_stop_word(lower: &str) -> bool {
-    // Called for every token of every member: a hash set beats binary search on strings.
-    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(lower)
+    word_class(lower) & class::STOP != 0
+}
+
+/// Word lists as bit flags, for [`word_class`].
+mod class {
+    pub const STOP: u16 = 1;
+    pub const CONNECTOR: u16 = 1 << 1;
+    pub const TITLE: u16 = 1 << 2;
+    pub const MODIFIER: u16 = 1 << 3;
+    pub const PORTFOLIO: u16 = 1 << 4;
+    pub const ORG_HEAD: u16 = 1 << 5;
+    pub const DIRECTION: u16 = 1 << 6;
+    pub const WEEKDAY: u16 = 1 << 7;
+    pub const NUMBER_WORD: u16 = 1 << 8;
+}
+
+/// The word lists `w` is on, as [`class`] flags; `w` is looked up as it is (lower-case it
+/// first). One hash lookup answers every list: the entity pass asks up to eight lists about
+/// each word of a name, and their binary searches' string compares were a tenth of it
+/// (callgrind, gen 3k).
+fn word_class(w: &str) -> u16 {
+    static TABLE: std::sync::OnceLock<ahash::AHashMap<&'static str, u16>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = ahash::AHashMap::new();
+        for (list, flag) in [
+            (STOP_WORDS, class::STOP),
+            (NAME_CONNECTORS, class::CONNECTOR),
+            (PERSON_TITLES, class::TITLE),
+            (TITLE_MODIFIERS, class::MODIFIER),
+            (PORTFOLIO_WORDS, class::PORTFOLIO),
+            (ORG_HEADS, class::ORG_HEAD),
+            (DIRECTIONS, class::DIRECTION),
+            (WEEKDAYS, class::WEEKDAY),
+            (NUMBER_WORDS, class::NUMBER_WORD),
+        ] {
+            for &w in list {
+                *t.entry(w).or_insert(0) |= flag;
+            }
+        }
+        t
+    });
+    table.get(w).copied().unwrap_or(0)
 }
 
 /// Words that make a sentence lean on the one before it.
@@ -1276,13 +1413,36 @@ fn weigh(ids: &[u32], idf: &[f64], scratch: &mut Vec<u32>) -> SparseVec {
     scratch.clear();
     scratch.extend_from_slice(ids);
     scratch.sort_unstable();
+    weigh_sorted(scratch, idf)
+}
+
+/// `a` and `b`, both ascending, merged into `out` (cleared first).
+fn merge_sorted(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    out.clear();
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
+
+/// [`weigh`] of ids already in ascending order.
+fn weigh_sorted(sorted: &[u32], idf: &[f64]) -> SparseVec {
     // Sized once: growing it word by word was 1% of a clustering run (callgrind).
-    let mut v = SparseVec::with_capacity(scratch.len());
+    let mut v = SparseVec::with_capacity(sorted.len());
     let mut k = 0;
-    while k < scratch.len() {
-        let id = scratch[k];
+    while k < sorted.len() {
+        let id = sorted[k];
         let mut e = k;
-        while e < scratch.len() && scratch[e] == id {
+        while e < sorted.len() && sorted[e] == id {
             e += 1;
         }
         // ln 1 = 0 exactly: most words occur once, and skipping the log changes no bit.
@@ -1484,8 +1644,28 @@ fn summarize_tuned(
     };
 
     let mut scratch = Vec::new();
-    let vectors: Vec<SparseVec> =
-        member_ids.iter().map(|ids| weigh(ids, &idf, &mut scratch)).collect();
+    let mut vectors: Vec<SparseVec> = vec![Vec::new(); members.len()];
+    let (mut body, mut title) = (Vec::new(), Vec::new());
+    for unit in &units {
+        vectors[unit.rep] = weigh(&member_ids[unit.rep], &idf, &mut scratch);
+        if unit.members.len() == 1 {
+            continue;
+        }
+        // A copy's words are its title's plus the representative's body: the body is sorted
+        // once and each copy's few title words merged in, where sorting every copy's whole
+        // list again was two thirds of the weighing (callgrind, gen 3k).
+        body.clear();
+        body.extend_from_slice(&member_ids[unit.rep][title_len[unit.rep]..]);
+        body.sort_unstable();
+        for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
+            let ids = &member_ids[m];
+            title.clear();
+            title.extend_from_slice(&ids[..ids.len() - body.len()]);
+            title.sort_unstable();
+            merge_sorted(&title, &body, &mut scratch);
+            vectors[m] = weigh_sorted(&scratch, &idf);
+        }
+    }
     let mut centroid = vec![0.0f64; vocab.len()];
     for unit in &units {
         for &(id, w) in &vectors[unit.rep] {
@@ -2425,24 +2605,51 @@ struct Entity {
     in_title: bool,
 }
 
+#[derive(Default)]
 struct EntityTable {
     map: Map<String, usize>,
     items: Vec<(String, Entity)>,
     /// Whether the line being read is a headline.
     reading_title: bool,
+    /// Scratch for a mention's folded surface and key: most mentions repeat a known entity,
+    /// and three strings allocated per mention were a fifth of the entity pass.
+    surface: String,
+    key: String,
 }
 
 impl EntityTable {
     fn add(&mut self, surface: &str, kind: EntityKind, unit: u32, confirmed: bool) {
-        let surface = fold_space(surface);
+        let (mut folded, mut key) =
+            (std::mem::take(&mut self.surface), std::mem::take(&mut self.key));
+        folded.clear();
+        fold_space_into(surface, &mut folded);
+        self.add_folded(&folded, &mut key, kind, unit, confirmed);
+        (self.surface, self.key) = (folded, key);
+    }
+
+    fn add_folded(
+        &mut self,
+        surface: &str,
+        key: &mut String,
+        kind: EntityKind,
+        unit: u32,
+        confirmed: bool,
+    ) {
         // "U.S." and "US", "J.P. Industries" and "JP Industries" are one name.
-        let key = match kind {
-            EntityKind::Name => surface.to_lowercase().replace('.', ""),
-            EntityKind::Number => surface.to_lowercase(),
-        };
-        let idx = match self.map.get(&key) {
+        key.clear();
+        if surface.is_ascii() {
+            key.push_str(surface);
+            key.make_ascii_lowercase();
+        } else {
+            key.push_str(&surface.to_lowercase());
+        }
+        if kind == EntityKind::Name && key.contains('.') {
+            key.retain(|c| c != '.');
+        }
+        let idx = match self.map.get(key.as_str()) {
             Some(&i) => i,
             None => {
+                let key = key.clone();
                 self.items.push((
                     key.clone(),
                     Entity {
@@ -2465,9 +2672,9 @@ impl EntityTable {
         if e.units.last() != Some(&unit) {
             e.units.push(unit);
         }
-        match e.forms.iter_mut().find(|(f, _)| *f == surface) {
+        match e.forms.iter_mut().find(|(f, _)| f == surface) {
             Some(f) => f.1 += 1,
-            None => e.forms.push((surface, 1)),
+            None => e.forms.push((surface.to_string(), 1)),
         }
     }
 }
@@ -2553,40 +2760,53 @@ fn emit_name(
     opens: bool,
 ) {
     let Some(&base) = run.first() else { return };
-    // Each word's lower case, once: the tests below ask for it several times a word.
-    let lows: Vec<String> =
-        (base..=run[run.len() - 1]).map(|i| toks[i].text.to_lowercase()).collect();
-    let lower = |i: usize| lows[i - base].as_str();
+    // Each word's lower case and word lists, once, in one buffer: the tests below ask for them
+    // several times a word.
+    let mut lows = String::new();
+    let mut spans: Vec<(usize, usize, u16)> = Vec::with_capacity(run.len());
+    for t in &toks[base..=run[run.len() - 1]] {
+        let a = lows.len();
+        if t.text.is_ascii() {
+            lows.push_str(t.text);
+            lows[a..].make_ascii_lowercase();
+        } else {
+            lows.push_str(&t.text.to_lowercase());
+        }
+        spans.push((a, lows.len(), word_class(&lows[a..])));
+    }
+    let lower = |i: usize| {
+        let (a, b, _) = spans[i - base];
+        &lows[a..b]
+    };
+    let on = |i: usize, flags: u16| spans[i - base].2 & flags != 0;
     let mut run = run.to_vec();
     // A sentence-initial word is capitalised by position alone: drop it when the cluster also
     // writes it lower-case or it is a function word ("The", "Senior").
     if run.first() == Some(&0) {
         let w = toks[0].text;
-        let lower = lower(0);
         if !is_acronym(w)
-            && (is_stop_word(lower) || lower_seen.contains(lower) || in_sorted(NUMBER_WORDS, lower))
+            && (on(0, class::STOP | class::NUMBER_WORD) || lower_seen.contains(lower(0)))
         {
             run.remove(0);
         }
     }
     while run.first().is_some_and(|&i| {
-        in_sorted(NAME_CONNECTORS, lower(i))
-            || (is_stop_word(lower(i)) && !is_acronym(toks[i].text))
+        on(i, class::CONNECTOR) || (on(i, class::STOP) && !is_acronym(toks[i].text))
     }) {
         run.remove(0);
     }
-    while run.last().is_some_and(|&i| in_sorted(NAME_CONNECTORS, lower(i))) {
+    while run.last().is_some_and(|&i| on(i, class::CONNECTOR)) {
         run.pop();
     }
     if run.is_empty() {
         return;
     }
     let unsure = title_case || (opens && run[0] == base);
-    let is_title = |i: usize| in_sorted(PERSON_TITLES, lower(i));
-    let is_office = |i: usize| is_title(i) || in_sorted(TITLE_MODIFIERS, lower(i));
+    let is_title = |i: usize| on(i, class::TITLE);
+    let is_office = |i: usize| on(i, class::TITLE | class::MODIFIER);
     // "US Defense Secretary Lloyd Austin": the person after the last title, and the
     // organisation or country before the office.
-    let org = run.last().is_some_and(|&i| in_sorted(ORG_HEADS, lower(i)));
+    let org = run.last().is_some_and(|&i| on(i, class::ORG_HEAD));
     let (head, tail): (Vec<usize>, Vec<usize>) = match run.iter().rposition(|&i| is_title(i)) {
         Some(t) if !org => {
             let tail = run[t + 1..].to_vec();
@@ -2601,11 +2821,12 @@ fn emit_name(
         // title comes its portfolio, then the person.
         if part.first().is_some_and(|&i| lower(i) == "of") {
             part.remove(0);
-            while part.first().is_some_and(|&i| in_sorted(PORTFOLIO_WORDS, lower(i))) {
+            while part.first().is_some_and(|&i| on(i, class::PORTFOLIO)) {
                 part.remove(0);
             }
         }
-        while part.last().is_some_and(|&i| is_office(i) || in_sorted(NAME_CONNECTORS, lower(i))) {
+        while part.last().is_some_and(|&i| on(i, class::TITLE | class::MODIFIER | class::CONNECTOR))
+        {
             part.pop();
         }
         if part.is_empty() {
@@ -2619,11 +2840,10 @@ fn emit_name(
             let l = lower(first);
             let acronym = is_acronym(w);
             if w.chars().count() < 2
-                || (!acronym && is_stop_word(l))
-                || (!acronym && in_sorted(DIRECTIONS, l))
+                || (!acronym && on(first, class::STOP | class::DIRECTION))
                 || is_office(first)
                 || month_of(w)
-                || in_sorted(WEEKDAYS, l)
+                || on(first, class::WEEKDAY)
                 || (!acronym && is_demonym(l))
             {
                 continue;
@@ -2778,7 +2998,7 @@ fn entities(
     // from a name. Only capitalised sentence openers are ever looked up, so only they are
     // collected: hashing every lower-case word of the cluster cost more than the lookups.
     let lower_seen = lower_case_uses(&all, bounds.iter().flatten());
-    let mut table = EntityTable { map: new_map(), items: Vec::new(), reading_title: false };
+    let mut table = EntityTable { map: new_map(), ..Default::default() };
     for (u, sents) in texts.iter().enumerate() {
         for (k, (s, &(a, b))) in sents.iter().zip(&bounds[u]).enumerate() {
             table.reading_title = k == 0 && titles[u].is_some();
@@ -3092,6 +3312,36 @@ mod tests {
             s.add_document(t);
         }
         s
+    }
+
+    #[test]
+    fn word_classes_answer_as_the_lists_do() {
+        let lists = [
+            (STOP_WORDS, class::STOP),
+            (NAME_CONNECTORS, class::CONNECTOR),
+            (PERSON_TITLES, class::TITLE),
+            (TITLE_MODIFIERS, class::MODIFIER),
+            (PORTFOLIO_WORDS, class::PORTFOLIO),
+            (ORG_HEADS, class::ORG_HEAD),
+            (DIRECTIONS, class::DIRECTION),
+            (WEEKDAYS, class::WEEKDAY),
+            (NUMBER_WORDS, class::NUMBER_WORD),
+        ];
+        let words = lists.iter().flat_map(|(l, _)| l.iter()).chain(&["nato", "Of", "", "the "]);
+        for w in words {
+            for (list, flag) in lists {
+                assert_eq!(word_class(w) & flag != 0, in_sorted(list, w), "{w:?} {flag}");
+            }
+        }
+    }
+
+    #[test]
+    fn merging_sorted_lists_sorts_their_union() {
+        let mut out = vec![9];
+        merge_sorted(&[1, 4, 4, 7], &[2, 4, 8], &mut out);
+        assert_eq!(out, [1, 2, 4, 4, 4, 7, 8]);
+        merge_sorted(&[], &[3], &mut out);
+        assert_eq!(out, [3]);
     }
 
     #[test]
@@ -3891,6 +4141,11 @@ mod tests {
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
             raw_tokens_ascii(&text, &mut fast);
             raw_tokens_chars(&text, &mut Vec::new(), &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
+            proptest::prop_assert_eq!(lines_ascii(&text), lines_any(&text));
+            let (mut fast, mut slow) = ("x".to_string(), "x".to_string());
+            fold_space_ascii(&text, &mut fast);
+            fold_space_any(&text, &mut slow);
             proptest::prop_assert_eq!(fast, slow);
         }
     }
