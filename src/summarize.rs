@@ -2790,9 +2790,9 @@ fn emit_name(
             run.remove(0);
         }
     }
-    while run.first().is_some_and(|&i| {
-        on(i, class::CONNECTOR) || (on(i, class::STOP) && !is_acronym(toks[i].text))
-    }) {
+    // Function words before a name go ("Mr", "The"); a connector stays, as the name's own
+    // first word ("Mr Van Rompuy", "in El Salvador", "Mr de Graaf").
+    while run.first().is_some_and(|&i| on(i, class::STOP) && !is_acronym(toks[i].text)) {
         run.remove(0);
     }
     while run.last().is_some_and(|&i| on(i, class::CONNECTOR)) {
@@ -3927,6 +3927,21 @@ mod tests {
         // Only "of" opens a portfolio: "de" belongs to the name.
         let s = summarize_texts(&["Reporters asked General de Gaulle about it on Monday."]);
         assert_entities(&s, &["de Gaulle"]);
+    }
+
+    #[test]
+    fn a_name_opening_with_a_connector_keeps_it() {
+        let t = [
+            "Mr Van Rompuy said the leaders of El Salvador and Belgium agreed on Friday.",
+            "The deal was praised by Mr Van Rompuy and by Mr de Graaf in Brussels.",
+        ];
+        let s = summarize_texts(&t);
+        assert_entities(&s, &["Van Rompuy", "El Salvador", "de Graaf"]);
+        assert!(
+            !s.entities.iter().any(|e| e == "Rompuy" || e == "Salvador" || e == "Graaf"),
+            "{:?}",
+            s.entities
+        );
     }
 
     #[test]
