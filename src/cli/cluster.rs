@@ -79,13 +79,20 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 3, value_name = "DAYS")]
     pub window_days: i32,
 
-    /// Days within which two events can be one story thread
+    /// Days a story thread may go quiet and still be continued
+    ///
+    /// An event joins a thread only if its first day is at most this many days after the
+    /// first day of the thread's latest event.
     #[arg(long, default_value_t = 180, value_name = "DAYS")]
     pub thread_window_days: i32,
 
-    /// Share of the smaller entity list two events must have in common to be one thread
+    /// Share of entities an event must have in common with a story thread to join it
     ///
-    /// At least two entities must be shared in any case.
+    /// Averaged over the thread's events, as a share of the shorter of the event's entity list
+    /// and the thread's mean list; the event must also share at least two entities with the
+    /// thread's events on average. For a thread of one event this is the share of the smaller
+    /// list the two events have in common. Events join in time order, each the thread it
+    /// matches best.
     #[arg(long, default_value_t = 0.3, value_name = "FRACTION")]
     pub thread_overlap: f64,
 
