@@ -282,20 +282,7 @@ pub fn cluster(
         })
         .collect();
     // Threads link events by the entities their summaries name.
-    let keys: Vec<Vec<u64>> = clusters
-        .iter()
-        .map(|c| {
-            let mut k: Vec<u64> = c
-                .entities
-                .iter()
-                .filter(|e| !e.chars().next().is_some_and(|ch| ch.is_ascii_digit()))
-                .map(|e| xxhash_rust::xxh3::xxh3_64(e.to_lowercase().as_bytes()))
-                .collect();
-            k.sort_unstable();
-            k.dedup();
-            k
-        })
-        .collect();
+    let keys: Vec<Vec<u64>> = clusters.iter().map(|c| thread_keys(&c.entities)).collect();
     let days: Vec<Option<i32>> = clusters
         .iter()
         .map(|c| c.first_date.as_deref().and_then(crate::article::parse_date))
@@ -568,6 +555,22 @@ fn in_key_order(map: &ahash::AHashMap<u64, f64>, f: impl Fn(u64, f64) -> f64) ->
     entries.into_iter().map(|(t, w)| f(t, w)).sum()
 }
 
+/// The sorted, distinct keys `link_threads` compares: the entities' lower-cased hashes, numbers
+/// left out.
+fn thread_keys(entities: &[String]) -> Vec<u64> {
+    let mut k: Vec<u64> = entities
+        .iter()
+        // Amounts are numbers too: "$863 billion" names no story.
+        .filter(|e| {
+            !e.chars().find(|ch| ch.is_alphanumeric()).is_some_and(|ch| ch.is_ascii_digit())
+        })
+        .map(|e| xxhash_rust::xxh3::xxh3_64(e.to_lowercase().as_bytes()))
+        .collect();
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
 /// Thread numbers 0, 1, 2, ... for `root` (each event's thread as its smallest, so largest,
 /// event): first the threads that link several events, then the one-event threads, each in the
 /// order of their largest event. The `summary` record counts the linked threads only, so its
@@ -653,6 +656,14 @@ mod tests {
             assert!(!direct.is_empty());
             assert_eq!(weigh_terms(unpack_terms(bytes), &trimmed, 8, 0.9), direct);
         }
+    }
+
+    #[test]
+    fn thread_keys_leave_out_numbers_and_amounts() {
+        let names = |v: &[&str]| thread_keys(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let k = names(&["NATO", "nato", "G7", "$863 billion", "€4.5 million", "2,701 families"]);
+        assert_eq!(k, names(&["G7", "NATO"]), "case folded, amounts and counts out");
+        assert_eq!(k.len(), 2);
     }
 
     #[test]
