@@ -318,7 +318,14 @@ fn an_unusable_temp_dir_is_a_clear_error() {
 #[test]
 fn a_bad_flag_value_is_named_by_this_commands_flag() {
     let sample = fixture_arg("corpus/sample.jsonl");
-    for (flag, value) in [("--dup-threshold", "0"), ("--dup-threshold", "1.5")] {
+    for (flag, value) in [
+        ("--dup-threshold", "0"),
+        ("--dup-threshold", "1.5"),
+        ("--thread-overlap", "1.5"),
+        ("--candidate-threshold", "0"),
+        ("--max-df-share", "2"),
+        ("--merge-threshold", "3"),
+    ] {
         let (code, out, err) = cluster(&[&sample, flag, value]);
         assert_eq!(code, 2, "{flag} {value}: {err}");
         assert!(err.contains(flag), "{flag} {value}: {err}");

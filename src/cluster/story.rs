@@ -139,6 +139,20 @@ impl StoryParams {
         if !(1..=1024).contains(&self.top_terms) {
             return Err(Error::param("--top-terms", "must be between 1 and 1024"));
         }
+        // Shares and similarities outside their range were taken silently and gave a run
+        // that looked normal (`--thread-overlap 1.5` or `nan` linked no threads at all).
+        if !(self.thread_overlap >= 0.0 && self.thread_overlap <= 1.0) {
+            return Err(Error::param("--thread-overlap", "must be in [0, 1]"));
+        }
+        if !(self.candidate_threshold > 0.0 && self.candidate_threshold <= 1.0) {
+            return Err(Error::param("--candidate-threshold", "must be in (0, 1]"));
+        }
+        if !(self.max_df_share > 0.0 && self.max_df_share <= 1.0) {
+            return Err(Error::param("--max-df-share", "must be in (0, 1]"));
+        }
+        if self.merge_threshold.is_some_and(|m| !(m > 0.0 && m <= 1.0)) {
+            return Err(Error::param("--merge-threshold", "must be in [0, 1] (0 turns it off)"));
+        }
         Ok(())
     }
 }
@@ -851,6 +865,23 @@ mod tests {
             }
         }
         sets
+    }
+
+    #[test]
+    fn shares_and_similarities_out_of_range_are_refused() {
+        let ok = StoryParams::default();
+        assert!(ok.validate().is_ok());
+        let bad = [
+            StoryParams { thread_overlap: 1.5, ..StoryParams::default() },
+            StoryParams { thread_overlap: f64::NAN, ..StoryParams::default() },
+            StoryParams { candidate_threshold: 0.0, ..StoryParams::default() },
+            StoryParams { candidate_threshold: 2.0, ..StoryParams::default() },
+            StoryParams { max_df_share: 0.0, ..StoryParams::default() },
+            StoryParams { merge_threshold: Some(3.0), ..StoryParams::default() },
+        ];
+        for p in bad {
+            assert!(p.validate().is_err(), "{p:?}");
+        }
     }
 
     #[test]
