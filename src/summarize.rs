@@ -393,19 +393,16 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
 fn lines_ascii(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    {
-        let mut start = 0;
-        let mut from = 0;
-        while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[from..]) {
-            let i = from + off;
-            if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
-                out.push((start, i));
-            }
-            start = i + 1;
-            from = i + 1;
+    let mut start = 0;
+    while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+        let i = start + off;
+        // The '\n' of a "\r\n" pair ends no second line.
+        if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
+            out.push((start, i));
         }
-        out.push((start, text.len()));
+        start = i + 1;
     }
+    out.push((start, text.len()));
     out
 }
 
@@ -1035,23 +1032,21 @@ fn fold_space_into(s: &str, out: &mut String) {
 /// here, and decoding them for `split_whitespace` cost five times the copy (callgrind, gen 3k).
 fn fold_space_ascii(s: &str, out: &mut String) {
     let from = out.len();
-    {
-        let b = s.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if is_ascii_space(b[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < b.len() && !is_ascii_space(b[i]) {
-                i += 1;
-            }
-            if out.len() > from {
-                out.push(' ');
-            }
-            out.push_str(&s[start..i]);
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if is_ascii_space(b[i]) {
+            i += 1;
+            continue;
         }
+        let start = i;
+        while i < b.len() && !is_ascii_space(b[i]) {
+            i += 1;
+        }
+        if out.len() > from {
+            out.push(' ');
+        }
+        out.push_str(&s[start..i]);
     }
 }
 
@@ -1279,6 +1274,19 @@ mod class {
     pub const NUMBER_WORD: u16 = 1 << 8;
 }
 
+/// The lists [`word_class`] answers for, with their flags.
+const CLASSED_LISTS: [(&[&str], u16); 9] = [
+    (STOP_WORDS, class::STOP),
+    (NAME_CONNECTORS, class::CONNECTOR),
+    (PERSON_TITLES, class::TITLE),
+    (TITLE_MODIFIERS, class::MODIFIER),
+    (PORTFOLIO_WORDS, class::PORTFOLIO),
+    (ORG_HEADS, class::ORG_HEAD),
+    (DIRECTIONS, class::DIRECTION),
+    (WEEKDAYS, class::WEEKDAY),
+    (NUMBER_WORDS, class::NUMBER_WORD),
+];
+
 /// The word lists `w` is on, as [`class`] flags; `w` is looked up as it is (lower-case it
 /// first). One hash lookup answers every list: the entity pass asks up to eight lists about
 /// each word of a name, and their binary searches' string compares were a tenth of it
@@ -1288,17 +1296,7 @@ fn word_class(w: &str) -> u16 {
         std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t = ahash::AHashMap::new();
-        for (list, flag) in [
-            (STOP_WORDS, class::STOP),
-            (NAME_CONNECTORS, class::CONNECTOR),
-            (PERSON_TITLES, class::TITLE),
-            (TITLE_MODIFIERS, class::MODIFIER),
-            (PORTFOLIO_WORDS, class::PORTFOLIO),
-            (ORG_HEADS, class::ORG_HEAD),
-            (DIRECTIONS, class::DIRECTION),
-            (WEEKDAYS, class::WEEKDAY),
-            (NUMBER_WORDS, class::NUMBER_WORD),
-        ] {
+        for (list, flag) in CLASSED_LISTS {
             for &w in list {
                 *t.entry(w).or_insert(0) |= flag;
             }
@@ -2619,39 +2617,25 @@ struct EntityTable {
 
 impl EntityTable {
     fn add(&mut self, surface: &str, kind: EntityKind, unit: u32, confirmed: bool) {
-        let (mut folded, mut key) =
-            (std::mem::take(&mut self.surface), std::mem::take(&mut self.key));
+        let (folded, key) = (&mut self.surface, &mut self.key);
         folded.clear();
-        fold_space_into(surface, &mut folded);
-        self.add_folded(&folded, &mut key, kind, unit, confirmed);
-        (self.surface, self.key) = (folded, key);
-    }
-
-    fn add_folded(
-        &mut self,
-        surface: &str,
-        key: &mut String,
-        kind: EntityKind,
-        unit: u32,
-        confirmed: bool,
-    ) {
+        fold_space_into(surface, folded);
         // "U.S." and "US", "J.P. Industries" and "JP Industries" are one name.
         key.clear();
-        if surface.is_ascii() {
-            key.push_str(surface);
+        if folded.is_ascii() {
+            key.push_str(folded);
             key.make_ascii_lowercase();
         } else {
-            key.push_str(&surface.to_lowercase());
+            key.push_str(&folded.to_lowercase());
         }
         if kind == EntityKind::Name && key.contains('.') {
             key.retain(|c| c != '.');
         }
-        let idx = match self.map.get(key.as_str()) {
+        let idx = match self.map.get(self.key.as_str()) {
             Some(&i) => i,
             None => {
-                let key = key.clone();
                 self.items.push((
-                    key.clone(),
+                    self.key.clone(),
                     Entity {
                         kind,
                         forms: Vec::new(),
@@ -2661,7 +2645,7 @@ impl EntityTable {
                         in_title: false,
                     },
                 ));
-                self.map.insert(key, self.items.len() - 1);
+                self.map.insert(self.key.clone(), self.items.len() - 1);
                 self.items.len() - 1
             }
         };
@@ -2672,9 +2656,9 @@ impl EntityTable {
         if e.units.last() != Some(&unit) {
             e.units.push(unit);
         }
-        match e.forms.iter_mut().find(|(f, _)| f == surface) {
+        match e.forms.iter_mut().find(|(f, _)| *f == self.surface) {
             Some(f) => f.1 += 1,
-            None => e.forms.push((surface.to_string(), 1)),
+            None => e.forms.push((self.surface.clone(), 1)),
         }
     }
 }
@@ -3316,17 +3300,7 @@ mod tests {
 
     #[test]
     fn word_classes_answer_as_the_lists_do() {
-        let lists = [
-            (STOP_WORDS, class::STOP),
-            (NAME_CONNECTORS, class::CONNECTOR),
-            (PERSON_TITLES, class::TITLE),
-            (TITLE_MODIFIERS, class::MODIFIER),
-            (PORTFOLIO_WORDS, class::PORTFOLIO),
-            (ORG_HEADS, class::ORG_HEAD),
-            (DIRECTIONS, class::DIRECTION),
-            (WEEKDAYS, class::WEEKDAY),
-            (NUMBER_WORDS, class::NUMBER_WORD),
-        ];
+        let lists = CLASSED_LISTS;
         let words = lists.iter().flat_map(|(l, _)| l.iter()).chain(&["nato", "Of", "", "the "]);
         for w in words {
             for (list, flag) in lists {
