@@ -158,12 +158,29 @@ fn unpack_terms(bytes: &[u8]) -> impl Iterator<Item = (u64, f32)> + '_ {
     })
 }
 
-/// `text` cut to at most `max` bytes, at a character boundary.
+/// `text` cut to at most `max` bytes, between words. A word cut in two is a word no other
+/// article has: "th" of "the" was a keyword of 213 clusters at gen 100k, and an event term of
+/// its article. A single word longer than the backing-off limit is cut where it must be.
 fn cut(text: &str, max: usize) -> &str {
+    /// Bytes to back off looking for the end of a word; any real word is shorter.
+    const MAX_WORD: usize = 64;
     if text.len() <= max {
         return text;
     }
+    // Non-ASCII bytes count as word bytes: letters outside ASCII are, and a cut before a
+    // symbol costs at most that symbol.
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let b = text.as_bytes();
     let mut at = max;
+    if in_word(b[at]) {
+        let floor = max.saturating_sub(MAX_WORD);
+        while at > floor && in_word(b[at - 1]) {
+            at -= 1;
+        }
+        if at == 0 || (at == floor && in_word(b[at - 1])) {
+            at = max;
+        }
+    }
     while !text.is_char_boundary(at) {
         at -= 1;
     }
@@ -627,6 +644,24 @@ fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {
 mod tests {
     use super::*;
     use crate::cluster::features::event_vector;
+
+    #[test]
+    fn leads_are_cut_between_words() {
+        assert_eq!(cut("short text", 100), "short text");
+        assert_eq!(cut("the quick brown", 6), "the ");
+        assert_eq!(cut("the quick brown", 4), "the ");
+        assert_eq!(cut("the quick brown", 3), "the");
+        // A cut inside a non-ASCII word backs off to its start, never inside a character.
+        assert_eq!(cut("a Zürich b", 5), "a ");
+        assert_eq!(cut("a Zürich b", 9), "a Zürich");
+        assert_eq!(cut("a Zürich b", 10), "a Zürich ");
+        // One word longer than any real word is cut where it must be.
+        let long = "x".repeat(200);
+        assert_eq!(cut(&long, 100).len(), 100);
+        let tail = format!("ab {long}");
+        assert_eq!(cut(&tail, 150).len(), 150);
+        assert_eq!(cut(&tail, 50), "ab ");
+    }
 
     #[test]
     fn spilled_term_lists_weigh_as_the_extracted_terms() {
