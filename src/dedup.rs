@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::cluster::star_groups;
 use crate::error::{Error, Result};
 use crate::lsh::{candidate_pairs, candidates::Pair, choose_bands, LshParams};
-use crate::normalize::{candidate_lines, tokenize, Boilerplate, Tokens};
+use crate::normalize::{candidate_lines, short_lines, tokenize, Boilerplate, Tokens};
 use crate::params::{DedupParams, Keep, Verify};
 use crate::progress::Progress;
 use crate::read::{Chunk, Corpus, Location, Record, Rejection};
@@ -108,8 +108,15 @@ pub trait Rider: Sync {
     /// Receives the corpus-wide count at the end of pass `pass` (1 or 2).
     fn counted(&mut self, pass: u8, total: Self::Count);
     /// Works on one accepted article in pass 2; `words` are its text's word hashes under the
-    /// shingle seed when the text has words (deduplication tokenised it already).
-    fn keep(&self, acc: &mut Self::Count, rec: &Record<'_>, words: Option<&[u64]>) -> Self::Kept;
+    /// shingle seed when the text has words (deduplication tokenised it already), and
+    /// `furniture` the hashes of its distinct boilerplate lines.
+    fn keep(
+        &self,
+        acc: &mut Self::Count,
+        rec: &Record<'_>,
+        words: Option<&[u64]>,
+        furniture: &[u64],
+    ) -> Self::Kept;
     /// Receives article `index`'s result; called in article order.
     fn store(&mut self, index: usize, kept: Self::Kept) -> Result<()>;
 }
@@ -124,7 +131,7 @@ impl Rider for NoRider {
     fn count(&self, _: &mut (), _: &Record<'_>) {}
     fn merge(&self, _: &mut (), _: ()) {}
     fn counted(&mut self, _: u8, _: ()) {}
-    fn keep(&self, _: &mut (), _: &Record<'_>, _: Option<&[u64]>) {}
+    fn keep(&self, _: &mut (), _: &Record<'_>, _: Option<&[u64]>, _: &[u64]) {}
     fn store(&mut self, _: usize, _: ()) -> Result<()> {
         Ok(())
     }
@@ -262,10 +269,6 @@ struct FirstPass<C> {
     count: C,
 }
 
-/// Raw lines longer than this many bytes per allowed word cannot be short enough to be
-/// boilerplate, so pass 1 does not tokenise them.
-const MAX_BYTES_PER_WORD: usize = 40;
-
 fn first_pass<R: Rider>(
     corpus: &Corpus,
     params: &DedupParams,
@@ -356,19 +359,10 @@ fn short_line_hashes(
     tokens: &mut Tokens,
     out: &mut Vec<u64>,
 ) {
-    let max_bytes = max_words as usize * MAX_BYTES_PER_WORD;
-    // Words are separated by spaces: a line with many more spaces than allowed words cannot
-    // qualify, and counting bytes is far cheaper than tokenising. (Skipping a line here only
-    // keeps it from becoming boilerplate; pass 2 tests membership, so both passes agree.)
-    let max_spaces = max_words as usize + max_words as usize / 2;
-    for raw in text.split('\n') {
-        if raw.len() > max_bytes || raw.trim().is_empty() {
-            continue;
-        }
-        if raw.bytes().filter(|&b| b == b' ').count() > max_spaces {
-            continue;
-        }
-        tokenize(raw, seed, false, tokens);
+    // Skipping a line in the scan only keeps it from becoming boilerplate; pass 2 tests
+    // membership, so both passes agree.
+    for (a, b) in short_lines(text, max_words) {
+        tokenize(&text[a..b], seed, false, tokens);
         candidate_lines(tokens, max_words, out);
     }
     out.sort_unstable();
@@ -442,10 +436,17 @@ fn record_shingles(
     tokens: &mut Tokens,
     shingler: &mut Shingler,
     out: &mut Vec<u64>,
+    furniture: &mut Vec<u64>,
 ) -> (u64, bool) {
     out.clear();
+    furniture.clear();
     tokenize(&rec.text, params.shingle.seed, params.shingle.char_shingles, tokens);
     let dropped = shingler.shingles(tokens, boilerplate, out) as u64;
+    if dropped > 0 {
+        furniture.extend(tokens.lines.iter().filter(|l| boilerplate.contains(l)).map(|l| l.hash));
+        furniture.sort_unstable();
+        furniture.dedup();
+    }
     if out.is_empty() && !rec.title.is_empty() {
         // Headline-only records (wire flashes, feeds without bodies) are compared by headline.
         tokenize(&rec.title, params.shingle.seed, params.shingle.char_shingles, tokens);
@@ -461,6 +462,8 @@ struct Worker {
     shingles: Vec<u64>,
     /// Whether `tokens` holds the last record's text (not its title).
     text_words: bool,
+    /// The distinct boilerplate lines of the last record's text.
+    furniture: Vec<u64>,
 }
 
 impl Worker {
@@ -473,6 +476,7 @@ impl Worker {
             &mut self.tokens,
             &mut self.shingler,
             &mut self.shingles,
+            &mut self.furniture,
         );
         self.text_words = text_words;
         dropped
@@ -484,6 +488,7 @@ impl Worker {
             shingler: Shingler::new(params.shingle.clone()),
             shingles: Vec::new(),
             text_words: false,
+            furniture: Vec::new(),
         }
     }
 }
@@ -546,7 +551,7 @@ fn second_pass<R: Rider>(
                         // Each thread locks its own accumulator: uncontended.
                         let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
                         let mut acc = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
-                        (d, shared.keep(&mut acc, &r, words))
+                        (d, shared.keep(&mut acc, &r, words, &w.furniture))
                     });
                     done.push((i, result));
                     (w, done)
@@ -668,12 +673,12 @@ mod tests {
     struct Recorder {
         counted: Vec<String>,
         tallied: Vec<String>,
-        kept: Vec<(usize, String, bool)>,
+        kept: Vec<(usize, String, bool, usize)>,
     }
 
     impl Rider for Recorder {
         type Count = Vec<String>;
-        type Kept = (String, bool);
+        type Kept = (String, bool, usize);
         fn new_count(&self) -> Vec<String> {
             Vec::new()
         }
@@ -695,12 +700,13 @@ mod tests {
             acc: &mut Vec<String>,
             rec: &Record<'_>,
             words: Option<&[u64]>,
-        ) -> (String, bool) {
+            furniture: &[u64],
+        ) -> (String, bool, usize) {
             acc.push(rec.id.to_string());
-            (rec.id.to_string(), words.is_some_and(|w| !w.is_empty()))
+            (rec.id.to_string(), words.is_some_and(|w| !w.is_empty()), furniture.len())
         }
-        fn store(&mut self, index: usize, (id, words): (String, bool)) -> Result<()> {
-            self.kept.push((index, id, words));
+        fn store(&mut self, index: usize, (id, words, lines): (String, bool, usize)) -> Result<()> {
+            self.kept.push((index, id, words, lines));
             Ok(())
         }
     }
@@ -714,7 +720,8 @@ mod tests {
             let text = if i % 10 == 0 {
                 String::new()
             } else {
-                format!("story {} about the harbour and the ferry strike on day {}", i % 40, i)
+                let promo = if i % 7 == 3 { "\\nSubscribe to the Harbour Gazette" } else { "" };
+                format!("story {} about the harbour and the ferry strike on day {i}{promo}", i % 40)
             };
             lines
                 .push_str(&format!("{{\"id\":\"a{i}\",\"title\":\"t{i}\",\"text\":\"{text}\"}}\n"));
@@ -739,11 +746,13 @@ mod tests {
         assert_eq!(tallied, ids, "pass 2 counts each accepted article once");
         // Pass 2 keeps exactly the accepted articles, in article order.
         assert_eq!(rider.kept.len(), ridden.articles.len());
-        for (k, (index, id, words)) in rider.kept.iter().enumerate() {
+        for (k, (index, id, words, lines)) in rider.kept.iter().enumerate() {
             assert_eq!(*index, k);
             assert_eq!(*id, ridden.articles[k].id);
             // Headline-only records get no text words: they were shingled by title.
             assert_eq!(*words, k % 10 != 0, "article {id}");
+            // The recurring line is reported as boilerplate, where it is.
+            assert_eq!(*lines, usize::from(k % 10 != 0 && k % 7 == 3), "article {id}");
         }
     }
 }

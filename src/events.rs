@@ -19,6 +19,7 @@ use crate::cluster::features::{
 use crate::cluster::story::{cluster_events, link_threads, StoryParams, Unit};
 use crate::dedup::{dedup_with, round4, DedupResult, Rider};
 use crate::error::{Error, Result};
+use crate::normalize::Boilerplate;
 use crate::params::DedupParams;
 use crate::progress::Progress;
 use crate::read::{Corpus, Record};
@@ -62,6 +63,8 @@ struct EventRider {
     slots: Vec<Slot>,
     /// Where each article's (term hash, tf) list is in the spill.
     term_slots: Vec<Slot>,
+    /// (article, line hash) for each distinct boilerplate line of each article.
+    furniture: Vec<(u32, u64)>,
     spill: Spill,
 }
 
@@ -77,8 +80,8 @@ const TERM_BYTES: usize = 12;
 
 impl Rider for EventRider {
     type Count = Counts;
-    /// The summary fields, packed, and the (term hash, tf) list.
-    type Kept = (Vec<u8>, Vec<u8>);
+    /// The summary fields, packed, the (term hash, tf) list and the boilerplate lines.
+    type Kept = (Vec<u8>, Vec<u8>, Vec<u64>);
 
     fn new_count(&self) -> Counts {
         Counts {
@@ -110,7 +113,8 @@ impl Rider for EventRider {
         acc: &mut Counts,
         rec: &Record<'_>,
         words: Option<&[u64]>,
-    ) -> (Vec<u8>, Vec<u8>) {
+        furniture: &[u64],
+    ) -> (Vec<u8>, Vec<u8>, Vec<u64>) {
         // The summariser's word statistics reuse deduplication's tokens of the text.
         match words {
             Some(w) => acc.words.queue_words(w),
@@ -128,13 +132,18 @@ impl Rider for EventRider {
         pack_terms(terms, &mut packed);
         let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
         pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
-        (record, packed)
+        (record, packed, furniture.to_vec())
     }
 
-    fn store(&mut self, index: usize, (record, terms): (Vec<u8>, Vec<u8>)) -> Result<()> {
+    fn store(
+        &mut self,
+        index: usize,
+        (record, terms, furniture): (Vec<u8>, Vec<u8>, Vec<u64>),
+    ) -> Result<()> {
         debug_assert_eq!(index, self.slots.len());
         self.slots.push(self.spill.push(&record)?);
         self.term_slots.push(self.spill.push(&terms)?);
+        self.furniture.extend(furniture.into_iter().map(|h| (index as u32, h)));
         Ok(())
     }
 }
@@ -187,6 +196,37 @@ fn cut(text: &str, max: usize) -> &str {
     &text[..at]
 }
 
+/// Distinct events a boilerplate line must occur in to be furniture for the summariser.
+const FURNITURE_EVENTS: usize = 3;
+
+/// The boilerplate lines (`lines`: article, line hash) that are furniture for the summaries:
+/// those found in articles of at least [`FURNITURE_EVENTS`] events (`event_of` an article);
+/// and, for each of the `n` articles, whether it holds one. Deduplication's test, a line in
+/// many articles, also holds for the short paragraphs that the copies of one syndicated story
+/// share; those are the story, and its summary needs them. An outlet's "Follow us" line
+/// recurs across unrelated stories.
+fn story_furniture(
+    lines: &[(u32, u64)],
+    n: usize,
+    event_of: impl Fn(u32) -> u32,
+) -> (Boilerplate, Vec<bool>) {
+    let mut seen: Vec<(u64, u32)> = lines.iter().map(|&(m, h)| (h, event_of(m))).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    let set = Boilerplate::from_hashes(
+        seen.chunk_by(|a, b| a.0 == b.0)
+            .filter(|events| events.len() >= FURNITURE_EVENTS)
+            .map(|events| events[0].0),
+    );
+    let mut has = vec![false; n];
+    for &(m, h) in lines {
+        if set.contains_hash(h) {
+            has[m as usize] = true;
+        }
+    }
+    (set, has)
+}
+
 /// Runs near-duplicate detection, event clustering, threads and summaries.
 pub fn cluster(
     corpus: &Corpus,
@@ -201,13 +241,14 @@ pub fn cluster(
         words: TermStats::with_seed(dedup_params.shingle.seed),
         slots: Vec::new(),
         term_slots: Vec::new(),
+        furniture: Vec::new(),
         spill: Spill::new()?,
     };
     let mut res = dedup_with(corpus, dedup_params, skip_invalid, progress, &mut rider)?;
     // Signatures are done with once groups exist; free them before the next peak.
     res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
-    let EventRider { df, mut words, slots, term_slots, spill, .. } = rider;
+    let EventRider { df, mut words, slots, term_slots, furniture, spill, .. } = rider;
     words.freeze();
     if slots.len() != n {
         return Err(Error::parse("input", 0, "record", "input changed while being read"));
@@ -257,6 +298,9 @@ pub fn cluster(
             group_of[m as usize] = g as u32;
         }
     }
+    let (furniture, has_boilerplate) =
+        story_furniture(&furniture, n, |m| ev.cluster_of[group_of[m as usize] as usize]);
+    words.set_boilerplate(furniture, dedup_params.boilerplate.max_words);
     let n_clusters = ev.centroids.len();
     let mut members_of: Vec<Vec<u32>> = vec![Vec::new(); n_clusters];
     for (g, group) in res.groups.iter().enumerate() {
@@ -271,6 +315,7 @@ pub fn cluster(
         spill: &spill,
         group_of: &group_of,
         id_rank: &id_rank,
+        has_boilerplate: &has_boilerplate,
     };
     let mut clusters: Vec<(usize, ClusterSummary)> = members_of
         .par_iter()
@@ -330,6 +375,8 @@ struct Context<'a> {
     group_of: &'a [u32],
     /// Each article's rank by id, for orders that must not follow the input.
     id_rank: &'a [u32],
+    /// Whether each article holds a line that is furniture for the summaries.
+    has_boilerplate: &'a [bool],
 }
 
 fn summarize_cluster(
@@ -364,6 +411,7 @@ fn summarize_cluster(
             published: arts[m as usize].published,
             group: group_of[m as usize],
             is_group_representative: reps.contains(&m),
+            has_boilerplate: ctx.has_boilerplate[m as usize],
         })
         .collect();
     let summary = summarize(&texts, words, params);
@@ -644,6 +692,20 @@ fn build_threads(clusters: &mut [ClusterSummary]) -> Vec<ThreadSummary> {
 mod tests {
     use super::*;
     use crate::cluster::features::event_vector;
+
+    #[test]
+    fn furniture_is_a_line_found_across_events() {
+        // Line 7 is in articles of three events; line 9 in three copies of one event's story,
+        // and line 8 in two events only.
+        let event = [0, 0, 0, 1, 1, 2, 2, 2];
+        let mut lines: Vec<(u32, u64)> = (0..3).map(|m| (m, 9)).collect();
+        lines.extend([(0, 7), (3, 7), (7, 7), (1, 8), (4, 8)]);
+        let (bp, has) = story_furniture(&lines, 8, |m| event[m as usize]);
+        assert_eq!(bp.len(), 1);
+        assert!(bp.contains_hash(7));
+        assert!(!bp.contains_hash(9) && !bp.contains_hash(8));
+        assert_eq!(has, [true, false, false, true, false, false, false, true]);
+    }
 
     #[test]
     fn leads_are_cut_between_words() {

@@ -294,8 +294,70 @@ impl Boilerplate {
 
     /// True when `line` is boilerplate.
     pub fn contains(&self, line: &Line) -> bool {
-        !self.lines.is_empty() && self.lines.contains(&line.hash)
+        self.contains_hash(line.hash)
     }
+
+    /// True when the line hashing to `hash` ([`Line::hash`]) is boilerplate.
+    pub fn contains_hash(&self, hash: u64) -> bool {
+        !self.lines.is_empty() && self.lines.contains(&hash)
+    }
+
+    /// Appends to `out` the byte ranges, in order, of the lines of `text` that are boilerplate
+    /// when tokenised under `seed` (the seed the set was built with); `max_words` is the
+    /// longest line the set can hold, so longer ones are not tokenised.
+    pub fn lines_in(
+        &self,
+        text: &str,
+        seed: u64,
+        max_words: u32,
+        tokens: &mut Tokens,
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        if self.is_empty() {
+            return;
+        }
+        for (a, b) in short_lines(text, max_words) {
+            tokenize(&text[a..b], seed, false, tokens);
+            if let [line] = tokens.lines[..] {
+                if self.contains(&line) {
+                    out.push((a, b));
+                }
+            }
+        }
+    }
+}
+
+/// Raw lines longer than this many bytes per allowed word cannot be short enough to be
+/// boilerplate, so they are not tokenised.
+const MAX_BYTES_PER_WORD: usize = 40;
+
+/// Byte ranges of the lines of `text` (ended by `\n` or `\r`) that may have at most
+/// `max_words` words, found by counting bytes: only those can be boilerplate, and counting is
+/// far cheaper than tokenising every line.
+pub fn short_lines(text: &str, max_words: u32) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let max_bytes = max_words as usize * MAX_BYTES_PER_WORD;
+    // Words are separated by spaces: a line with many more spaces than allowed words cannot
+    // qualify.
+    let max_spaces = max_words as usize + max_words as usize / 2;
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start <= bytes.len() {
+            let end =
+                memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |o| start + o);
+            let a = start;
+            start = end + 1;
+            let line = &text[a..end];
+            if line.len() > max_bytes || line.trim().is_empty() {
+                continue;
+            }
+            if line.bytes().filter(|&b| b == b' ').count() > max_spaces {
+                continue;
+            }
+            return Some((a, end));
+        }
+        None
+    })
 }
 
 /// Distinct hashes of the lines of `tokens` that may be boilerplate (at most `max_words` words),
@@ -329,6 +391,31 @@ mod tests {
         let mut t = Tokens::default();
         tokenize(text, 7, false, &mut t);
         t.words
+    }
+
+    #[test]
+    fn short_lines_skip_long_and_blank_lines_at_either_line_break() {
+        let text = "Advertisement\r\nA long line of body text that goes on\n \nShare this\rEnd";
+        let got: Vec<&str> = short_lines(text, 4).map(|(a, b)| &text[a..b]).collect();
+        assert_eq!(got, ["Advertisement", "Share this", "End"]);
+    }
+
+    #[test]
+    fn boilerplate_lines_are_found_by_byte_range() {
+        let line = "Follow Reuters on WhatsApp for breaking news";
+        let mut t = Tokens::default();
+        tokenize(line, 7, false, &mut t);
+        let bp = Boilerplate::from_hashes([t.lines[0].hash]);
+        // Case and spacing do not matter, as for the line counts; a longer line holding it
+        // is not boilerplate.
+        let text = format!("The minister resigned.\nfollow  REUTERS on WhatsApp for breaking news\r\n{line} today\n{line}");
+        let mut found = Vec::new();
+        bp.lines_in(&text, 7, 24, &mut t, &mut found);
+        let got: Vec<&str> = found.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(got, ["follow  REUTERS on WhatsApp for breaking news", line]);
+        found.clear();
+        Boilerplate::default().lines_in(&text, 7, 24, &mut t, &mut found);
+        assert!(found.is_empty());
     }
 
     #[test]

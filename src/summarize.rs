@@ -88,7 +88,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::counts::KeyCounts;
 use crate::error::{Error, Result};
-use crate::normalize::{tokenize, Tokens};
+use crate::normalize::{tokenize, Boilerplate, Tokens};
 use crate::story::{CopyDiff, GroupDiff};
 
 #[cfg(test)]
@@ -112,6 +112,10 @@ pub struct MemberText<'a> {
     /// True for the member that stands for its group (the first flagged one in id order wins;
     /// with none flagged, the smallest id).
     pub is_group_representative: bool,
+    /// Whether the text holds a line of the corpus's boilerplate
+    /// ([`TermStats::set_boilerplate`]): only such texts are searched for those lines, which
+    /// spares the search in the many that have none.
+    pub has_boilerplate: bool,
 }
 
 type Map<K, V> = HashMap<K, V, ahash::RandomState>;
@@ -193,6 +197,10 @@ pub struct TermStats {
     /// Word hashes of the stop words under `seed`, sorted: content words are told from stop
     /// words by the hash the tokeniser already made, not by hashing their text again.
     stop: Vec<u64>,
+    /// The corpus's boilerplate lines (hashed under `seed`) and the most words such a line
+    /// has: sentences on them are furniture ([`TermStats::set_boilerplate`]).
+    boilerplate: Boilerplate,
+    boilerplate_words: u32,
 }
 
 impl Default for TermStats {
@@ -214,7 +222,53 @@ impl TermStats {
         let mut stop: Vec<u64> =
             STOP_WORDS.iter().map(|w| crate::normalize::word_hash(w.as_bytes(), seed)).collect();
         stop.sort_unstable();
-        TermStats { df: KeyCounts::new(), n_docs: 0, seed, stop }
+        TermStats {
+            df: KeyCounts::new(),
+            n_docs: 0,
+            seed,
+            stop,
+            boilerplate: Boilerplate::default(),
+            boilerplate_words: 0,
+        }
+    }
+
+    /// Tells the summariser the corpus's boilerplate lines (from deduplication, hashed under
+    /// this table's seed; lines of at most `max_words` words). Recurring outlet lines ("Follow
+    /// Reuters on WhatsApp for breaking news") are no part of any story, but they are well
+    /// formed and name things, so without this they became summary sentences and entities
+    /// ("WhatsApp" was an entity of 421 clusters at gen 100k).
+    pub fn set_boilerplate(&mut self, boilerplate: Boilerplate, max_words: u32) {
+        self.boilerplate = boilerplate;
+        self.boilerplate_words = max_words;
+    }
+
+    /// Marks as furniture the sentences of `text` (`marked`, from [`split_marked`]) that lie on
+    /// boilerplate lines.
+    fn mark_boilerplate(&self, text: &str, tokens: &mut Tokens, marked: &mut [Marked]) {
+        if self.boilerplate.is_empty() {
+            return;
+        }
+        let mut lines = Vec::new();
+        self.boilerplate.lines_in(text, self.seed, self.boilerplate_words, tokens, &mut lines);
+        if lines.is_empty() {
+            return;
+        }
+        // Boilerplate lines next to each other are one block: a hard-wrapped paragraph may
+        // join them into one sentence.
+        let mut blocks: Vec<(usize, usize)> = Vec::with_capacity(lines.len());
+        for (a, b) in lines {
+            match blocks.last_mut() {
+                Some(last) if text[last.1..a].trim().is_empty() => last.1 = b,
+                _ => blocks.push((a, b)),
+            }
+        }
+        for m in marked.iter_mut() {
+            let a = m.text.as_ptr() as usize - text.as_ptr() as usize;
+            let b = a + m.text.len();
+            if blocks.iter().any(|&(x, y)| x <= a && b <= y) {
+                *m = Marked { furniture: true, shouting: false, candidate: false, ..*m };
+            }
+        }
     }
 
     /// Counts one document: each distinct word once.
@@ -1551,16 +1605,19 @@ fn summarize_tuned(
     // Distinct words grow slower than text: one per ~12 bytes of a lead, fewer over many texts.
     let rep_bytes: usize = units.iter().map(|u| members[u.rep].text.len()).sum();
     let mut vocab = Vocab::with_capacity((rep_bytes / 12).min(rep_bytes / 40 + 512));
-    let mut tokens = Tokens::default();
     let mut member_ids: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
     let mut sentences: Vec<Sentence> = Vec::new();
     let mut rep_unit = vec![usize::MAX; members.len()];
     for (u, unit) in units.iter().enumerate() {
         rep_unit[unit.rep] = u;
     }
+    let mut tokens = Tokens::default();
     let mut marked: Vec<Vec<Marked>> = vec![Vec::new(); members.len()];
     for unit in &units {
         marked[unit.rep] = split_marked(members[unit.rep].text);
+        if members[unit.rep].has_boilerplate {
+            stats.mark_boilerplate(members[unit.rep].text, &mut tokens, &mut marked[unit.rep]);
+        }
         if unit.members.len() > 1 {
             // A copy's sentences are mostly its representative's, word for word: those take
             // the representative's marks, which spares the copies, two in five members at gen
@@ -1573,6 +1630,10 @@ fn summarize_tuned(
                     .into_iter()
                     .map(|s| known.get(s).map_or_else(|| mark(s), |ms| Marked { text: s, ..*ms }))
                     .collect();
+                // A syndicated copy carries its own outlet's lines.
+                if members[m].has_boilerplate {
+                    stats.mark_boilerplate(members[m].text, &mut tokens, &mut marked[m]);
+                }
             }
         }
     }
@@ -3260,7 +3321,33 @@ mod tests {
             published: Some(19_000),
             group,
             is_group_representative: true,
+            has_boilerplate: false,
         }
+    }
+
+    #[test]
+    fn corpus_boilerplate_lines_are_furniture() {
+        let promo = "Follow WhatsApp Channel Desk on WhatsApp for breaking news today.";
+        let a = format!("Flood waters rose across Valencia on Tuesday as rivers burst their banks.\n{promo}\nRescue teams from Madrid reached the town of Paiporta by boat late at night.");
+        let b = format!("Rescue teams from Madrid reached Paiporta as flood waters rose in Valencia.\n{promo}\nThe regional government of Valencia asked for army help with the flood.");
+        let members = [a.as_str(), &b]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| MemberText {
+                has_boilerplate: true,
+                ..member(["a", "b"][i], "", t, i as u32)
+            })
+            .collect::<Vec<_>>();
+        let names = |s: &Summary| format!("{} {:?} {:?}", s.summary, s.entities, s.keywords);
+        let mut stats = TermStats::new();
+        let plain = summarize(&members, &stats, &SummaryParams::default());
+        assert!(names(&plain).contains("WhatsApp"), "{}", names(&plain));
+        let mut t = Tokens::default();
+        tokenize(promo, TERM_SEED, false, &mut t);
+        stats.set_boilerplate(Boilerplate::from_hashes([t.lines[0].hash]), 24);
+        let s = summarize(&members, &stats, &SummaryParams::default());
+        assert!(!names(&s).to_lowercase().contains("whatsapp"), "{}", names(&s));
+        assert!(s.summary.contains("Valencia"), "{}", s.summary);
     }
 
     /// The summary of up to three untitled texts, "a", "b" and "c", each its own group, with
@@ -3601,6 +3688,7 @@ mod tests {
                     published: None,
                     group: *g,
                     is_group_representative: *rep,
+                    has_boilerplate: false,
                 }
             })
             .collect();
@@ -4077,6 +4165,7 @@ mod tests {
                 published: Some(19_000 + i as i32 % 3),
                 group: if r.0.starts_with("nato23") { 1 } else { 0 },
                 is_group_representative: r.0 == "nato23-ministers" || r.0 == "nato22-original",
+                has_boilerplate: false,
             })
             .collect();
         let stats = stats_of(&rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>());
@@ -4174,6 +4263,7 @@ mod tests {
                 published: Some(19_000),
                 group: (i / 2) as u32,
                 is_group_representative: i % 2 == 0,
+                has_boilerplate: false,
             })
             .collect();
         let s = summarize(&m, &TermStats::new(), &SummaryParams::default());

@@ -426,6 +426,69 @@ fn texts_too_short_for_a_sentence_keep_what_they_say_and_no_shouted_names() {
 }
 
 #[test]
+fn recurring_outlet_lines_are_no_summary_or_entity() {
+    let promo = "Follow Globe Desk on WhatsApp for breaking news.";
+    let stories = [
+        (
+            "Flood waters rose across Valencia on Tuesday as rivers burst their banks",
+            "Rescue teams from Madrid reached the town of Paiporta by boat late at night",
+        ),
+        (
+            "Wildfire crews in Alberta evacuated the town of Jasper on Monday evening",
+            "Smoke from the fires around Jasper closed the highway to Edmonton for a day",
+        ),
+        (
+            "The central bank of Chile cut its policy rate by half a point in Santiago",
+            "Economists at Banco Santander had expected the Chilean cut to be smaller",
+        ),
+        (
+            "Voters in Iceland elected a new parliament in Reykjavik after a snap poll",
+            "The Independence Party lost seats to the Social Democrats in the capital",
+        ),
+        (
+            "Engineers in Osaka opened the longest rail tunnel under the Kanmon Strait",
+            "Trains from Fukuoka to Hiroshima will save forty minutes on the journey",
+        ),
+        (
+            "Archaeologists near Luxor found a tomb of a royal scribe from the New Kingdom",
+            "The Egyptian antiquities ministry said the paintings inside were intact",
+        ),
+        (
+            "Kenya Airways grounded six Boeing jets at Nairobi after an engine fault",
+            "Passengers bound for Mombasa were moved to flights on Jambojet instead",
+        ),
+        (
+            "A magnitude 6 earthquake shook Anchorage and the Kenai Peninsula overnight",
+            "Alaska officials reported cracked roads but no injuries by the morning",
+        ),
+    ];
+    let mut input = String::new();
+    for (i, (a, b)) in stories.iter().enumerate() {
+        input.push_str(&format!("{{\"id\":\"s{i}\",\"text\":\"{a}.\\n{promo}\\n{b}.\"}}\n"));
+    }
+    let text_of = |args: &[&str]| {
+        let o = run(args, Some(input.as_bytes()));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        json_lines(&stdout(&o))
+            .into_iter()
+            .filter(|v| v["type"] == "cluster")
+            .map(|v| format!("{} {} {}", v["summary"], v["entities"], v["keywords"]))
+            .collect::<Vec<_>>()
+    };
+    // The line is in every article, across unrelated events: furniture, so no cluster says
+    // it.
+    let clusters = text_of(&["cluster", "-q", "-"]);
+    assert!(clusters.len() >= 3, "{clusters:?}");
+    for c in clusters {
+        assert!(!c.to_lowercase().contains("whatsapp"), "{c}");
+        assert!(!c.contains("Globe Desk"), "{c}");
+    }
+    // Kept, it is read like any sentence.
+    let kept = text_of(&["cluster", "-q", "--keep-boilerplate", "-"]);
+    assert!(kept.iter().any(|c| c.contains("WhatsApp")), "{kept:?}");
+}
+
+#[test]
 fn tsv_ids_with_tabs_stay_distinct() {
     // "a\tb" and "a b" used to come out as the same TSV id; escaped, they stay two articles,
     // and an id with backslashes but no control character is written as it is.

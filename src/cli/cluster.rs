@@ -159,7 +159,8 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 0.5, value_name = "J")]
     pub dup_threshold: f64,
 
-    /// Do not drop recurring lines (page furniture) before near-duplicate detection
+    /// Do not drop recurring lines (page furniture) before near-duplicate detection, and let
+    /// summaries and entities use them
     #[arg(long)]
     pub keep_boilerplate: bool,
 

@@ -450,6 +450,7 @@ fn evaluate(arts: &[Article], sets: &[(Vec<usize>, Vec<String>)], stats: &TermSt
                 published: arts[i].published,
                 group: g as u32,
                 is_group_representative: true,
+                has_boilerplate: false,
             })
             .collect();
         let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
@@ -538,6 +539,7 @@ fn proxy_evaluation_on_reuters() {
                 published: arts[i].published,
                 group: g as u32,
                 is_group_representative: true,
+                has_boilerplate: false,
             })
             .collect();
         let s = summarize(&members, &stats, &SummaryParams::default());
@@ -583,6 +585,7 @@ fn baselines_rank_the_shared_sentence_first() {
             published: Some(i as i32),
             group: i as u32,
             is_group_representative: true,
+            has_boilerplate: false,
         })
         .collect();
     let p = pool(&members, &TermStats::new());
@@ -635,6 +638,7 @@ fn show_fixture_summary() {
                 published: days(&r[4]),
                 group: *g,
                 is_group_representative: *rep,
+                has_boilerplate: false,
             })
         })
         .collect();
@@ -738,6 +742,7 @@ fn duc2004_evaluation() {
                 published: None,
                 group: i as u32,
                 is_group_representative: true,
+                has_boilerplate: false,
             })
             .collect();
         let ours = cut(&summarize(&members, &stats, &params).summary, WORDS);
