@@ -54,7 +54,7 @@ impl Graph {
     }
 }
 
-/// Maximum sweeps of local moving per level: later sweeps move almost nothing.
+/// Most visits of local moving per level, in sweeps' worth of nodes.
 const MAX_SWEEPS: usize = 16;
 /// Maximum aggregation levels.
 const MAX_LEVELS: usize = 8;
@@ -135,6 +135,12 @@ impl Links {
 }
 
 /// One level of local moving; returns whether any node moved and the partition.
+///
+/// Nodes wait in a queue, first in `order`; a node that moves puts back those of its
+/// neighbours that are not queued and not in its new community, whose best choice may have
+/// changed (the fast local moving of Traag, Waltman & van Eck 2019, "From Louvain to Leiden").
+/// Repeated sweeps over every node, most of which stay put after the first, were most of
+/// Louvain's cost at gen 1M.
 fn local_moving(g: &Graph, start: &[u32], order: &[u32], gamma: f64) -> (bool, Vec<u32>) {
     let n = g.adj.len();
     let mut of = start.to_vec();
@@ -146,34 +152,47 @@ fn local_moving(g: &Graph, start: &[u32], order: &[u32], gamma: f64) -> (bool, V
     }
     let mut any = false;
     let mut links = Links::new(m);
-    for _ in 0..MAX_SWEEPS {
-        let mut moved = false;
-        for &i in order {
-            let i = i as usize;
-            let own = of[i];
-            for &(j, w) in &g.adj[i] {
-                links.add(of[j as usize], w);
-            }
-            tot[own as usize] -= k[i];
-            // CPM gain of joining community c (i itself taken out): w(i, c) − γ·n_i·n_c.
-            let gain = |c: u32, w: f64| w - gamma * k[i] * tot[c as usize];
-            let mut best = (gain(own, links.get(own)), own);
-            for (c, w) in links.sorted() {
-                let s = gain(c, w);
-                if s > best.0 + 1e-12 {
-                    best = (s, c);
-                }
-            }
-            links.clear();
-            tot[best.1 as usize] += k[i];
-            if best.1 != own {
-                of[i] = best.1;
-                moved = true;
-                any = true;
+    let mut queue: std::collections::VecDeque<u32> = order.iter().copied().collect();
+    let mut queued = vec![false; n];
+    for &i in order {
+        queued[i as usize] = true;
+    }
+    // Every move gains quality, so the queue empties; the cap only bounds the work on a graph
+    // whose gains are lost in rounding.
+    let mut visits = MAX_SWEEPS * n;
+    while let Some(i) = queue.pop_front() {
+        let i = i as usize;
+        queued[i] = false;
+        if visits == 0 {
+            break;
+        }
+        visits -= 1;
+        let own = of[i];
+        for &(j, w) in &g.adj[i] {
+            links.add(of[j as usize], w);
+        }
+        tot[own as usize] -= k[i];
+        // CPM gain of joining community c (i itself taken out): w(i, c) − γ·n_i·n_c.
+        let gain = |c: u32, w: f64| w - gamma * k[i] * tot[c as usize];
+        let mut best = (gain(own, links.get(own)), own);
+        for (c, w) in links.sorted() {
+            let s = gain(c, w);
+            if s > best.0 + 1e-12 {
+                best = (s, c);
             }
         }
-        if !moved {
-            break;
+        links.clear();
+        tot[best.1 as usize] += k[i];
+        if best.1 != own {
+            of[i] = best.1;
+            any = true;
+            for &(j, _) in &g.adj[i] {
+                let j = j as usize;
+                if !queued[j] && of[j] != best.1 {
+                    queued[j] = true;
+                    queue.push_back(j as u32);
+                }
+            }
         }
     }
     (any, of)
@@ -290,6 +309,65 @@ mod tests {
             assert!(p[6..].iter().all(|&c| c == p[6]), "{p:?}");
             assert_ne!(p[0], p[6]);
         }
+    }
+
+    #[test]
+    fn local_moving_raises_quality_and_leaves_few_nodes_with_a_better_move() {
+        // A random sparse graph (fixed LCG) with planted groups of 8 and noise edges.
+        let mut x = 12345u64;
+        let mut next = move |m: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let n = 400u32;
+        let mut e = Vec::new();
+        for _ in 0..3000 {
+            let a = next(u64::from(n)) as u32;
+            let b =
+                if next(4) > 0 { a / 8 * 8 + next(8) as u32 } else { next(u64::from(n)) as u32 };
+            e.push((a.min(b), a.max(b), 0.05 + next(100) as f64 / 100.0));
+        }
+        e.sort_by_key(|p| (p.0, p.1));
+        e.dedup_by_key(|p| (p.0, p.1));
+        let g = Graph::new(n as usize, &e);
+        let order: Vec<u32> = (0..n).collect();
+        let gamma = 0.05;
+        let (moved, of) = local_moving(&g, &order, &order, gamma);
+        assert!(moved);
+        let cpm = |of: &[u32]| {
+            let mut q = 0.0;
+            for &(a, b, w) in &e {
+                if of[a as usize] == of[b as usize] {
+                    q += w;
+                }
+            }
+            let mut size = vec![0.0; n as usize];
+            for &c in of {
+                size[c as usize] += 1.0;
+            }
+            q - gamma * size.iter().map(|s| s * (s - 1.0) / 2.0).sum::<f64>()
+        };
+        assert!(cpm(&of) > cpm(&order) + 1.0, "{} vs {}", cpm(&of), cpm(&order));
+        let mut tot = vec![0.0; n as usize];
+        for &c in &of {
+            tot[c as usize] += 1.0;
+        }
+        let mut unsettled = 0;
+        for i in 0..n as usize {
+            let mut w = vec![0.0; n as usize];
+            for &(j, wij) in &g.adj[i] {
+                w[of[j as usize] as usize] += wij;
+            }
+            let own = of[i] as usize;
+            let stay = w[own] - gamma * (tot[own] - 1.0);
+            if (0..n as usize).any(|c| c != own && w[c] - gamma * tot[c] > stay + 1e-9) {
+                unsettled += 1;
+            }
+        }
+        // The queue revisits only a mover's neighbours, so a node whose better move comes from
+        // a size change alone (a node it has no edge to left or joined a community) can be
+        // missed: 2 of 400 here, where one sweep without the queue leaves 80.
+        assert!(unsettled <= n / 100, "{unsettled} nodes could still gain");
     }
 
     #[test]
