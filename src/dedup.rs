@@ -117,8 +117,9 @@ pub trait Rider: Sync {
         words: Option<&[u64]>,
         furniture: &[u64],
     ) -> Self::Kept;
-    /// Receives article `index`'s result; called in article order.
-    fn store(&mut self, index: usize, kept: Self::Kept) -> Result<()>;
+    /// Receives article `index`'s result; called in article order, one call at a time, while
+    /// other threads run [`Rider::keep`] on the articles after it (hence `&self`).
+    fn store(&self, index: usize, kept: Self::Kept) -> Result<()>;
 }
 
 /// The rider that does nothing.
@@ -132,7 +133,7 @@ impl Rider for NoRider {
     fn merge(&self, _: &mut (), _: ()) {}
     fn counted(&mut self, _: u8, _: ()) {}
     fn keep(&self, _: &mut (), _: &Record<'_>, _: Option<&[u64]>, _: &[u64]) {}
-    fn store(&mut self, _: usize, _: ()) -> Result<()> {
+    fn store(&self, _: usize, _: ()) -> Result<()> {
         Ok(())
     }
 }
@@ -526,6 +527,10 @@ fn second_pass<R: Rider>(
     let accs: Vec<std::sync::Mutex<R::Count>> = (0..rayon::current_num_threads().max(1))
         .map(|_| std::sync::Mutex::new(rider.new_count()))
         .collect();
+    // Results of the chunk before, stored while this chunk's articles are worked on: storing
+    // (the event rider writes a spill file) on one thread while the others waited was 5% of
+    // the read at gen 100k.
+    let mut pending: Vec<(usize, R::Kept)> = Vec::new();
     corpus.scan(|chunk: Chunk| {
         let flags = accepted.get(next..next + chunk.records.len()).ok_or_else(|| {
             Error::parse("input", 0, "record", "input changed while being read: more records")
@@ -537,28 +542,33 @@ fn second_pass<R: Rider>(
         let shared: &R = rider;
         type Done<K> = Vec<(usize, Result<(u64, K), Rejection>)>;
         let accs = &accs;
-        let parts: Vec<Done<R::Kept>> = flat
-            .par_chunks_mut(k)
-            .zip(recs.par_iter())
-            .enumerate()
-            .fold(
-                || (Worker::new(params), Vec::new()),
-                |(mut w, mut done), (i, (sig, rec))| {
-                    let result = corpus.parse(&chunk, rec).map(|r| {
-                        let d = w.shingle(&r, params, boilerplate);
-                        hasher.sketch(&w.shingles, sig);
-                        let words = w.text_words.then_some(w.tokens.words.as_slice());
-                        // Each thread locks its own accumulator: uncontended.
-                        let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
-                        let mut acc = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
-                        (d, shared.keep(&mut acc, &r, words, &w.furniture))
-                    });
-                    done.push((i, result));
-                    (w, done)
-                },
-            )
-            .map(|(_, done)| done)
-            .collect();
+        let (stored, parts) = rayon::join(
+            || pending.drain(..).try_for_each(|(i, kept)| shared.store(i, kept)),
+            || -> Vec<Done<R::Kept>> {
+                flat.par_chunks_mut(k)
+                    .zip(recs.par_iter())
+                    .enumerate()
+                    .fold(
+                        || (Worker::new(params), Vec::new()),
+                        |(mut w, mut done), (i, (sig, rec))| {
+                            let result = corpus.parse(&chunk, rec).map(|r| {
+                                let d = w.shingle(&r, params, boilerplate);
+                                hasher.sketch(&w.shingles, sig);
+                                let words = w.text_words.then_some(w.tokens.words.as_slice());
+                                // Each thread locks its own accumulator: uncontended.
+                                let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
+                                let mut acc = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
+                                (d, shared.keep(&mut acc, &r, words, &w.furniture))
+                            });
+                            done.push((i, result));
+                            (w, done)
+                        },
+                    )
+                    .map(|(_, done)| done)
+                    .collect()
+            },
+        );
+        stored?;
         let mut results = Vec::with_capacity(recs.len());
         for done in parts {
             results.extend(done);
@@ -568,7 +578,7 @@ fn second_pass<R: Rider>(
         for (i, r) in results {
             let (d, kept) = r.map_err(changed)?;
             dropped += d;
-            rider.store(first + i, kept)?;
+            pending.push((first + i, kept));
         }
         next_article += recs.len();
         sigs.extend_from_flat(&flat);
@@ -577,6 +587,9 @@ fn second_pass<R: Rider>(
         progress.advance(recs.len() as u64);
         Ok(())
     })?;
+    for (i, kept) in pending {
+        rider.store(i, kept)?;
+    }
     let mut total = rider.new_count();
     for acc in accs {
         rider.merge(&mut total, acc.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -673,7 +686,7 @@ mod tests {
     struct Recorder {
         counted: Vec<String>,
         tallied: Vec<String>,
-        kept: Vec<(usize, String, bool, usize)>,
+        kept: std::sync::Mutex<Vec<(usize, String, bool, usize)>>,
     }
 
     impl Rider for Recorder {
@@ -705,8 +718,8 @@ mod tests {
             acc.push(rec.id.to_string());
             (rec.id.to_string(), words.is_some_and(|w| !w.is_empty()), furniture.len())
         }
-        fn store(&mut self, index: usize, (id, words, lines): (String, bool, usize)) -> Result<()> {
-            self.kept.push((index, id, words, lines));
+        fn store(&self, index: usize, (id, words, lines): (String, bool, usize)) -> Result<()> {
+            self.kept.lock().unwrap().push((index, id, words, lines));
             Ok(())
         }
     }
@@ -745,8 +758,8 @@ mod tests {
         ids.sort();
         assert_eq!(tallied, ids, "pass 2 counts each accepted article once");
         // Pass 2 keeps exactly the accepted articles, in article order.
-        assert_eq!(rider.kept.len(), ridden.articles.len());
-        for (k, (index, id, words, lines)) in rider.kept.iter().enumerate() {
+        assert_eq!(rider.kept.lock().unwrap().len(), ridden.articles.len());
+        for (k, (index, id, words, lines)) in rider.kept.lock().unwrap().iter().enumerate() {
             assert_eq!(*index, k);
             assert_eq!(*id, ridden.articles[k].id);
             // Headline-only records get no text words: they were shingled by title.

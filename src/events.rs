@@ -59,6 +59,12 @@ struct EventRider {
     seed: u64,
     df: DocFreq,
     words: TermStats,
+    /// What [`Rider::store`] fills, behind a lock because it runs beside [`Rider::keep`].
+    stored: std::sync::Mutex<Stored>,
+}
+
+/// The articles' spilled records, in article order.
+struct Stored {
     /// Where each article's summary fields are in the spill.
     slots: Vec<Slot>,
     /// Where each article's (term hash, tf) list is in the spill.
@@ -136,14 +142,18 @@ impl Rider for EventRider {
     }
 
     fn store(
-        &mut self,
+        &self,
         index: usize,
         (record, terms, furniture): (Vec<u8>, Vec<u8>, Vec<u64>),
     ) -> Result<()> {
-        debug_assert_eq!(index, self.slots.len());
-        self.slots.push(self.spill.push(&record)?);
-        self.term_slots.push(self.spill.push(&terms)?);
-        self.furniture.extend(furniture.into_iter().map(|h| (index as u32, h)));
+        // One caller at a time: the lock is never contended.
+        let mut st = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        debug_assert_eq!(index, st.slots.len());
+        let slot = st.spill.push(&record)?;
+        st.slots.push(slot);
+        let slot = st.spill.push(&terms)?;
+        st.term_slots.push(slot);
+        st.furniture.extend(furniture.into_iter().map(|h| (index as u32, h)));
         Ok(())
     }
 }
@@ -239,16 +249,20 @@ pub fn cluster(
         seed: dedup_params.shingle.seed,
         df: DocFreq::new(),
         words: TermStats::with_seed(dedup_params.shingle.seed),
-        slots: Vec::new(),
-        term_slots: Vec::new(),
-        furniture: Vec::new(),
-        spill: Spill::new()?,
+        stored: std::sync::Mutex::new(Stored {
+            slots: Vec::new(),
+            term_slots: Vec::new(),
+            furniture: Vec::new(),
+            spill: Spill::new()?,
+        }),
     };
     let mut res = dedup_with(corpus, dedup_params, skip_invalid, progress, &mut rider)?;
     // Signatures are done with once groups exist; free them before the next peak.
     res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
-    let EventRider { df, mut words, slots, term_slots, furniture, spill, .. } = rider;
+    let EventRider { df, mut words, stored, .. } = rider;
+    let Stored { slots, term_slots, furniture, spill } =
+        stored.into_inner().unwrap_or_else(|e| e.into_inner());
     words.freeze();
     if slots.len() != n {
         return Err(Error::parse("input", 0, "record", "input changed while being read"));
