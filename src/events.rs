@@ -1,14 +1,15 @@
 //! The story-clustering pipeline: near-duplicate groups (via [`crate::dedup`]), then event
 //! clusters and story threads (via [`crate::cluster::story`]), then per-cluster summaries.
 //!
-//! It reads the corpus no more often than `dedup` does, and tokenises each article's lead for
-//! event terms once: a [`Rider`] extracts the terms in deduplication's second read, counting
-//! their document frequencies (and the summariser's, from deduplication's own word hashes) as it
-//! goes, and spills each article's (term, tf) list. Weights need the whole corpus's document
-//! frequencies, so event vectors are built from the spilled lists after the read. What summaries
-//! need later (headline, outlet, link and the first [`TEXT_KEEP`] bytes of the text) goes to the
-//! same [`Spill`] file, not to memory, and is read back one cluster at a time: memory holds event
-//! vectors (a few hundred bytes an article), not texts.
+//! It reads the corpus no more often than `dedup` does. A [`Rider`] in deduplication's second
+//! read extracts each article's headline and link terms, counts the summariser's word
+//! frequencies (from deduplication's own word hashes), and spills what summaries need later
+//! (headline, outlet, link and the first [`TEXT_KEEP`] bytes of the text) to a [`Spill`] file.
+//! Once near-duplicate groups exist, each group's text terms are extracted once, from its
+//! representative's spilled lead: a copy's text is its representative's give
+//! or take a few edits. Weights need the whole corpus's document frequencies, so event vectors
+//! are built after that pass, from the spilled lists. Texts are read back one cluster at a time
+//! for the summaries: memory holds event vectors (a few hundred bytes an article), not texts.
 
 use rayon::prelude::*;
 
@@ -57,7 +58,6 @@ pub struct StoryResult {
 struct EventRider {
     /// The shingle seed: the summariser's word statistics key on deduplication's word hashes.
     seed: u64,
-    df: DocFreq,
     words: TermStats,
     /// What [`Rider::store`] fills, behind a lock because it runs beside [`Rider::keep`].
     stored: std::sync::Mutex<Stored>,
@@ -67,8 +67,11 @@ struct EventRider {
 struct Stored {
     /// Where each article's summary fields are in the spill.
     slots: Vec<Slot>,
-    /// Where each article's (term hash, tf) list is in the spill.
-    term_slots: Vec<Slot>,
+    /// Each article's headline and link terms, as packed (hash, tf) lists one after another
+    /// (ending where `own_ends` says): a few hundred bytes an article, kept in memory because
+    /// both passes over the groups read every one of them.
+    own_terms: Vec<u8>,
+    own_ends: Vec<usize>,
     /// (article, line hash) for each distinct boilerplate line of each article.
     furniture: Vec<(u32, u64)>,
     spill: Spill,
@@ -76,7 +79,6 @@ struct Stored {
 
 /// A worker's counts, plus its extraction scratch.
 struct Counts {
-    df: DocFreq,
     words: TermStats,
     scratch: Extractor,
 }
@@ -90,26 +92,19 @@ impl Rider for EventRider {
     type Kept = (Vec<u8>, Vec<u8>, Vec<u64>);
 
     fn new_count(&self) -> Counts {
-        Counts {
-            df: DocFreq::new(),
-            words: TermStats::with_seed(self.seed),
-            scratch: Extractor::new(),
-        }
+        Counts { words: TermStats::with_seed(self.seed), scratch: Extractor::new() }
     }
 
-    // Term document frequencies are counted in pass 2, with the extraction the vectors need:
-    // extracting in both reads cost 44 of 303 s at gen 1M. They then cover accepted articles
-    // only, not records rejected for a repeated id.
+    // Event terms are extracted after the read (see `event_terms`); the summariser's word
+    // counts come from pass 2's tokens.
     fn count(&self, _: &mut Counts, _: &Record<'_>) {}
 
     fn merge(&self, into: &mut Counts, from: Counts) {
-        into.df.merge(from.df);
         into.words.merge(from.words);
     }
 
     fn counted(&mut self, pass: u8, total: Counts) {
         if pass == 2 {
-            self.df = total.df;
             self.words = total.words;
         }
     }
@@ -126,18 +121,13 @@ impl Rider for EventRider {
             Some(w) => acc.words.queue_words(w),
             None => acc.words.add_document(&rec.text),
         }
-        let terms = acc.scratch.extract_with_url(
-            &rec.title,
-            lead(&rec.text),
-            &rec.url,
-            TITLE_WEIGHT,
-            false,
-        );
-        acc.df.queue_hashes(terms.iter().map(|t| t.hash));
+        // Only the headline's and the link's terms: the text's are taken after the read, once
+        // for each distinct text ([`event_terms`]).
+        let terms = acc.scratch.extract_with_url(&rec.title, "", &rec.url, TITLE_WEIGHT, false);
         let mut packed = Vec::with_capacity(terms.len() * TERM_BYTES);
         pack_terms(terms, &mut packed);
         let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
-        pack(&[&rec.title, &rec.source, &rec.url, cut(&rec.text, TEXT_KEEP)], &mut record);
+        pack(&[&rec.title, &rec.source, &rec.url, lead(&rec.text)], &mut record);
         (record, packed, furniture.to_vec())
     }
 
@@ -151,8 +141,9 @@ impl Rider for EventRider {
         debug_assert_eq!(index, st.slots.len());
         let slot = st.spill.push(&record)?;
         st.slots.push(slot);
-        let slot = st.spill.push(&terms)?;
-        st.term_slots.push(slot);
+        st.own_terms.extend_from_slice(&terms);
+        let end = st.own_terms.len();
+        st.own_ends.push(end);
         st.furniture.extend(furniture.into_iter().map(|h| (index as u32, h)));
         Ok(())
     }
@@ -237,6 +228,104 @@ fn story_furniture(
     (set, has)
 }
 
+/// The text's event terms of each near-duplicate group, from its representative, spilled as
+/// (hash, tf) lists sorted by hash; and the corpus's document frequencies, counting for each
+/// article its own headline and link terms and its group's text terms.
+///
+/// A copy's text is its representative's give or take a few edits (that is what put it in the
+/// group), so its text terms are taken to be the representative's: extracting every copy's
+/// text again, as the read did before, spent two fifths of the extraction (copies are 40% of
+/// gen 100k's articles) on lists that differ from the representative's in a word or two.
+fn event_terms(
+    res: &DedupResult,
+    slots: &[Slot],
+    own: &OwnTerms,
+    spill: &SpillReader,
+) -> Result<(DocFreq, SpillReader, Vec<Slot>)> {
+    // One count table per worker thread, merged at the end (as in deduplication's reads).
+    let accs: Vec<std::sync::Mutex<DocFreq>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(DocFreq::new()))
+        .collect();
+    let mut bodies = Spill::new()?;
+    let mut body_slots = Vec::with_capacity(res.groups.len());
+    // Groups a batch at a time: a batch's lists are extracted on all threads, then spilled in
+    // order while memory holds only that batch.
+    for batch in res.groups.chunks(4096) {
+        let lists: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map_init(
+                || (Extractor::new(), Vec::new(), Vec::new()),
+                |(ex, buf, union), group| {
+                    spill.read(slots[group.representative as usize], buf)?;
+                    let [_, _, _, text] = unpack::<4>(buf)?;
+                    let mut body: Vec<RawTerm> =
+                        ex.extract_with_url("", text, "", TITLE_WEIGHT, false).to_vec();
+                    body.sort_unstable_by_key(|t| t.hash);
+                    let mut packed = Vec::with_capacity(body.len() * TERM_BYTES);
+                    pack_terms(&body, &mut packed);
+                    let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
+                    let mut df = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    for &(m, _) in &group.members {
+                        merge_terms(own.of(m), &packed, union);
+                        df.queue_hashes(union.iter().map(|t| t.0));
+                    }
+                    Ok(packed)
+                },
+            )
+            .collect::<Result<_>>()?;
+        for list in lists {
+            body_slots.push(bodies.push(&list)?);
+        }
+    }
+    let mut df = DocFreq::new();
+    for acc in accs {
+        df.merge(acc.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
+    Ok((df, bodies.finish()?, body_slots))
+}
+
+/// Each article's headline and link terms, packed.
+struct OwnTerms {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl OwnTerms {
+    /// Article `m`'s packed list.
+    fn of(&self, m: u32) -> &[u8] {
+        let m = m as usize;
+        let start = if m == 0 { 0 } else { self.ends[m - 1] };
+        &self.bytes[start..self.ends[m]]
+    }
+}
+
+/// An article's event terms: its headline and link terms (`own`, a spilled list) with its
+/// group's text terms (`body`, a spilled list sorted by hash), a term in both weighing as the
+/// two together, as one extraction of the whole article gives.
+fn merge_terms(own: &[u8], body: &[u8], out: &mut Vec<(u64, f32)>) {
+    out.clear();
+    let mut own: Vec<(u64, f32)> = unpack_terms(own).collect();
+    own.sort_unstable_by_key(|t| t.0);
+    let mut own = own.into_iter().peekable();
+    for (h, tf) in unpack_terms(body) {
+        while let Some(&(o, otf)) = own.peek() {
+            if o >= h {
+                break;
+            }
+            out.push((o, otf));
+            own.next();
+        }
+        match own.peek() {
+            Some(&(o, otf)) if o == h => {
+                out.push((h, tf + otf));
+                own.next();
+            }
+            _ => out.push((h, tf)),
+        }
+    }
+    out.extend(own);
+}
+
 /// Runs near-duplicate detection, event clustering, threads and summaries.
 pub fn cluster(
     corpus: &Corpus,
@@ -247,11 +336,11 @@ pub fn cluster(
 ) -> Result<StoryResult> {
     let mut rider = EventRider {
         seed: dedup_params.shingle.seed,
-        df: DocFreq::new(),
         words: TermStats::with_seed(dedup_params.shingle.seed),
         stored: std::sync::Mutex::new(Stored {
             slots: Vec::new(),
-            term_slots: Vec::new(),
+            own_terms: Vec::new(),
+            own_ends: Vec::new(),
             furniture: Vec::new(),
             spill: Spill::new()?,
         }),
@@ -260,24 +349,58 @@ pub fn cluster(
     // Signatures are done with once groups exist; free them before the next peak.
     res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
-    let EventRider { df, mut words, stored, .. } = rider;
-    let Stored { slots, term_slots, furniture, spill } =
+    let EventRider { mut words, stored, .. } = rider;
+    let Stored { slots, own_terms, own_ends, furniture, spill } =
         stored.into_inner().unwrap_or_else(|e| e.into_inner());
     words.freeze();
     if slots.len() != n {
         return Err(Error::parse("input", 0, "record", "input changed while being read"));
     }
     let spill = spill.finish()?;
+    let mut group_of = vec![0u32; n];
+    for (g, group) in res.groups.iter().enumerate() {
+        for &(m, _) in &group.members {
+            group_of[m as usize] = g as u32;
+        }
+    }
+    progress.phase("event terms", None);
+    let own = OwnTerms { bytes: own_terms, ends: own_ends };
+    let (df, bodies, body_slots) = event_terms(&res, &slots, &own, &spill)?;
+    progress.finish_phase();
     progress.phase("event vectors", None);
     let df = df.without_singletons();
-    let mut vectors: Vec<EventVector> = term_slots
+    // A group at a time, its text terms read once for all its members.
+    let per_group: Vec<Vec<EventVector>> = res
+        .groups
         .par_iter()
-        .map_init(Vec::new, |buf, &slot| {
-            spill.read(slot, buf)?;
-            Ok(weigh_terms(unpack_terms(buf), &df, story.top_terms, story.max_df_share))
-        })
+        .zip(&body_slots)
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(body, merged), (group, &slot)| {
+                bodies.read(slot, body)?;
+                Ok(group
+                    .members
+                    .iter()
+                    .map(|&(m, _)| {
+                        merge_terms(own.of(m), body, merged);
+                        weigh_terms(
+                            merged.iter().copied(),
+                            &df,
+                            story.top_terms,
+                            story.max_df_share,
+                        )
+                    })
+                    .collect())
+            },
+        )
         .collect::<Result<_>>()?;
-    drop((df, term_slots));
+    let mut vectors: Vec<EventVector> = vec![EventVector::default(); n];
+    for (group, vs) in res.groups.iter().zip(per_group) {
+        for (&(m, _), v) in group.members.iter().zip(vs) {
+            vectors[m as usize] = v;
+        }
+    }
+    drop((df, own, bodies, body_slots));
     progress.finish_phase();
 
     // Units: near-duplicate groups.
@@ -306,12 +429,6 @@ pub fn cluster(
     progress.finish_phase();
 
     progress.phase("summaries", None);
-    let mut group_of = vec![0u32; n];
-    for (g, group) in res.groups.iter().enumerate() {
-        for &(m, _) in &group.members {
-            group_of[m as usize] = g as u32;
-        }
-    }
     let (furniture, has_boilerplate) =
         story_furniture(&furniture, n, |m| ev.cluster_of[group_of[m as usize] as usize]);
     words.set_boilerplate(furniture, dedup_params.boilerplate.max_words);
@@ -743,6 +860,37 @@ mod tests {
         let tail = format!("ab {long}");
         assert_eq!(cut(&tail, 150).len(), 150);
         assert_eq!(cut(&tail, 50), "ab ");
+    }
+
+    #[test]
+    fn headline_and_text_lists_merge_into_the_whole_articles_terms() {
+        let mut ex = Extractor::new();
+        // Words in both the headline and the text ("NATO", "Brussels", "air defence"), in one
+        // only, and in the link.
+        let (title, url) =
+            ("NATO ministers meet in Brussels", "https://x.org/nato-air-defence-talks");
+        let text =
+            "Defence ministers of NATO met in Brussels on 12 October to discuss air defence \
+                    for Ukraine. NATO said 50 countries would attend.";
+        let mut whole: Vec<(u64, f32)> = ex
+            .extract_with_url(title, text, url, TITLE_WEIGHT, false)
+            .iter()
+            .map(|t| (t.hash, t.tf))
+            .collect();
+        whole.sort_by_key(|t| t.0);
+        let mut own = Vec::new();
+        pack_terms(ex.extract_with_url(title, "", url, TITLE_WEIGHT, false), &mut own);
+        let mut body_terms = ex.extract_with_url("", text, "", TITLE_WEIGHT, false).to_vec();
+        body_terms.sort_unstable_by_key(|t| t.hash);
+        let mut body = Vec::new();
+        pack_terms(&body_terms, &mut body);
+        let mut merged = Vec::new();
+        merge_terms(&own, &body, &mut merged);
+        assert_eq!(merged, whole);
+        assert!(merged.iter().any(|t| t.1 > TITLE_WEIGHT), "a term of both adds up");
+        // A copy with no text of its own keeps just its headline and link terms.
+        merge_terms(&own, &[], &mut merged);
+        assert_eq!(merged.len(), own.len() / TERM_BYTES);
     }
 
     #[test]
