@@ -6,10 +6,10 @@
 //! frequencies (from deduplication's own word hashes), and spills what summaries need later
 //! (headline, outlet, link and the first [`TEXT_KEEP`] bytes of the text) to a [`Spill`] file.
 //! Once near-duplicate groups exist, each group's text terms are extracted once, from its
-//! representative's spilled lead: a copy's text is its representative's give
-//! or take a few edits. Weights need the whole corpus's document frequencies, so event vectors
-//! are built after that pass, from the spilled lists. Texts are read back one cluster at a time
-//! for the summaries: memory holds event vectors (a few hundred bytes an article), not texts.
+//! representative's spilled lead: a copy's text is its representative's give or take a few
+//! edits. Weights need the whole corpus's document frequencies, so event vectors are built
+//! after that pass, from the spilled lists. Texts are read back one cluster at a time for the
+//! summaries: memory holds event vectors (a few hundred bytes an article), not texts.
 
 use rayon::prelude::*;
 
@@ -67,11 +67,9 @@ struct EventRider {
 struct Stored {
     /// Where each article's summary fields are in the spill.
     slots: Vec<Slot>,
-    /// Each article's headline and link terms, as packed (hash, tf) lists one after another
-    /// (ending where `own_ends` says): a few hundred bytes an article, kept in memory because
-    /// both passes over the groups read every one of them.
-    own_terms: Vec<u8>,
-    own_ends: Vec<usize>,
+    /// Each article's headline and link terms: a few hundred bytes an article at most, kept in
+    /// memory because both passes over the groups read every one of them.
+    own: OwnTerms,
     /// (article, line hash) for each distinct boilerplate line of each article.
     furniture: Vec<(u32, u64)>,
     spill: Spill,
@@ -141,9 +139,7 @@ impl Rider for EventRider {
         debug_assert_eq!(index, st.slots.len());
         let slot = st.spill.push(&record)?;
         st.slots.push(slot);
-        st.own_terms.extend_from_slice(&terms);
-        let end = st.own_terms.len();
-        st.own_ends.push(end);
+        st.own.push(&terms);
         st.furniture.extend(furniture.into_iter().map(|h| (index as u32, h)));
         Ok(())
     }
@@ -228,9 +224,9 @@ fn story_furniture(
     (set, has)
 }
 
-/// The text's event terms of each near-duplicate group, from its representative, spilled as
-/// (hash, tf) lists sorted by hash; and the corpus's document frequencies, counting for each
-/// article its own headline and link terms and its group's text terms.
+/// Each near-duplicate group's text terms, from its representative, spilled as (hash, tf)
+/// lists sorted by hash; and the corpus's document frequencies, counting for each article its
+/// own headline and link terms and its group's text terms.
 ///
 /// A copy's text is its representative's give or take a few edits (that is what put it in the
 /// group), so its text terms are taken to be the representative's: extracting every copy's
@@ -284,13 +280,21 @@ fn event_terms(
     Ok((df, bodies.finish()?, body_slots))
 }
 
-/// Each article's headline and link terms, packed.
+/// Each article's headline and link terms, as packed (hash, tf) lists one after another.
+#[derive(Default)]
 struct OwnTerms {
     bytes: Vec<u8>,
+    /// Where each article's list ends in `bytes`.
     ends: Vec<usize>,
 }
 
 impl OwnTerms {
+    /// Appends the next article's packed list.
+    fn push(&mut self, packed: &[u8]) {
+        self.bytes.extend_from_slice(packed);
+        self.ends.push(self.bytes.len());
+    }
+
     /// Article `m`'s packed list.
     fn of(&self, m: u32) -> &[u8] {
         let m = m as usize;
@@ -299,8 +303,8 @@ impl OwnTerms {
     }
 }
 
-/// An article's event terms: its headline and link terms (`own`, a spilled list) with its
-/// group's text terms (`body`, a spilled list sorted by hash), a term in both weighing as the
+/// An article's event terms: its headline and link terms (`own`, a packed list) with its
+/// group's text terms (`body`, a packed list sorted by hash), a term in both weighing as the
 /// two together, as one extraction of the whole article gives.
 fn merge_terms(own: &[u8], body: &[u8], out: &mut Vec<(u64, f32)>) {
     out.clear();
@@ -339,8 +343,7 @@ pub fn cluster(
         words: TermStats::with_seed(dedup_params.shingle.seed),
         stored: std::sync::Mutex::new(Stored {
             slots: Vec::new(),
-            own_terms: Vec::new(),
-            own_ends: Vec::new(),
+            own: OwnTerms::default(),
             furniture: Vec::new(),
             spill: Spill::new()?,
         }),
@@ -350,7 +353,7 @@ pub fn cluster(
     res.signatures = crate::sketch::Signatures::new(res.signatures.num_perm());
     let n = res.articles.len();
     let EventRider { mut words, stored, .. } = rider;
-    let Stored { slots, own_terms, own_ends, furniture, spill } =
+    let Stored { slots, own, furniture, spill } =
         stored.into_inner().unwrap_or_else(|e| e.into_inner());
     words.freeze();
     if slots.len() != n {
@@ -364,7 +367,6 @@ pub fn cluster(
         }
     }
     progress.phase("event terms", None);
-    let own = OwnTerms { bytes: own_terms, ends: own_ends };
     let (df, bodies, body_slots) = event_terms(&res, &slots, &own, &spill)?;
     progress.finish_phase();
     progress.phase("event vectors", None);
