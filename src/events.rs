@@ -280,6 +280,10 @@ fn event_terms(
     Ok((df, bodies.finish()?, body_slots))
 }
 
+/// Distinct headline and link term lists of a group remembered while its vectors are made (a
+/// bound on the linear search; groups with more are weighed member by member past it).
+const MAX_DISTINCT_HEADLINES: usize = 8;
+
 /// Each article's headline and link terms, as packed (hash, tf) lists one after another.
 #[derive(Default)]
 struct OwnTerms {
@@ -371,7 +375,9 @@ pub fn cluster(
     progress.finish_phase();
     progress.phase("event vectors", None);
     let df = df.without_singletons();
-    // A group at a time, its text terms read once for all its members.
+    // A group at a time, its text terms read once for all its members. A copy with the same
+    // headline and link terms as a member weighed before it has that member's vector (28% of
+    // the articles at gen 100k; the phase 0.38 -> 0.31 s).
     let per_group: Vec<Vec<EventVector>> = res
         .groups
         .par_iter()
@@ -380,19 +386,26 @@ pub fn cluster(
             || (Vec::new(), Vec::new()),
             |(body, merged), (group, &slot)| {
                 bodies.read(slot, body)?;
-                Ok(group
-                    .members
-                    .iter()
-                    .map(|&(m, _)| {
-                        merge_terms(own.of(m), body, merged);
-                        weigh_terms(
-                            merged.iter().copied(),
-                            &df,
-                            story.top_terms,
-                            story.max_df_share,
-                        )
-                    })
-                    .collect())
+                let mut done: Vec<(&[u8], usize)> = Vec::new();
+                let mut vs: Vec<EventVector> = Vec::with_capacity(group.members.len());
+                for &(m, _) in &group.members {
+                    let mine = own.of(m);
+                    if let Some(&(_, k)) = done.iter().find(|(o, _)| *o == mine) {
+                        vs.push(vs[k].clone());
+                        continue;
+                    }
+                    merge_terms(mine, body, merged);
+                    if done.len() < MAX_DISTINCT_HEADLINES {
+                        done.push((mine, vs.len()));
+                    }
+                    vs.push(weigh_terms(
+                        merged.iter().copied(),
+                        &df,
+                        story.top_terms,
+                        story.max_df_share,
+                    ));
+                }
+                Ok(vs)
             },
         )
         .collect::<Result<_>>()?;
