@@ -123,7 +123,7 @@ impl Rider for EventRider {
         // for each distinct text ([`event_terms`]).
         let terms = acc.scratch.extract_with_url(&rec.title, "", &rec.url, TITLE_WEIGHT, false);
         let mut packed = Vec::with_capacity(terms.len() * TERM_BYTES);
-        pack_terms(terms, &mut packed);
+        pack_sorted(terms, &mut packed);
         let mut record = Vec::with_capacity(rec.text.len().min(TEXT_KEEP) + 256);
         pack(&[&rec.title, &rec.source, &rec.url, lead(&rec.text)], &mut record);
         (record, packed, furniture.to_vec())
@@ -146,11 +146,19 @@ impl Rider for EventRider {
 }
 
 /// Appends `terms` as (hash, tf) pairs, to be read back by [`unpack_terms`].
-fn pack_terms(terms: &[RawTerm], out: &mut Vec<u8>) {
-    for t in terms {
-        out.extend_from_slice(&t.hash.to_le_bytes());
-        out.extend_from_slice(&t.tf.to_le_bytes());
+fn pack_terms(terms: impl IntoIterator<Item = (u64, f32)>, out: &mut Vec<u8>) {
+    for (hash, tf) in terms {
+        out.extend_from_slice(&hash.to_le_bytes());
+        out.extend_from_slice(&tf.to_le_bytes());
     }
+}
+
+/// [`pack_terms`] in hash order, the order [`merge_terms`] reads its lists in: sorted once
+/// here, not each time an article's list is merged.
+fn pack_sorted(terms: &[RawTerm], out: &mut Vec<u8>) {
+    let mut pairs: Vec<(u64, f32)> = terms.iter().map(|t| (t.hash, t.tf)).collect();
+    pairs.sort_unstable_by_key(|t| t.0);
+    pack_terms(pairs, out);
 }
 
 /// The (term hash, tf) pairs of a spilled term list.
@@ -254,11 +262,9 @@ fn event_terms(
                 |(ex, buf, union), group| {
                     spill.read(slots[group.representative as usize], buf)?;
                     let [_, _, _, text] = unpack::<4>(buf)?;
-                    let mut body: Vec<RawTerm> =
-                        ex.extract_with_url("", text, "", TITLE_WEIGHT, false).to_vec();
-                    body.sort_unstable_by_key(|t| t.hash);
+                    let body = ex.extract_with_url("", text, "", TITLE_WEIGHT, false);
                     let mut packed = Vec::with_capacity(body.len() * TERM_BYTES);
-                    pack_terms(&body, &mut packed);
+                    pack_sorted(body, &mut packed);
                     let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
                     let mut df = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
                     for &(m, _) in &group.members {
@@ -307,14 +313,12 @@ impl OwnTerms {
     }
 }
 
-/// An article's event terms: its headline and link terms (`own`, a packed list) with its
-/// group's text terms (`body`, a packed list sorted by hash), a term in both weighing as the
-/// two together, as one extraction of the whole article gives.
+/// An article's event terms, in hash order: its headline and link terms (`own`) with its
+/// group's text terms (`body`), both lists from [`pack_sorted`], a term in both weighing as
+/// the two together, as one extraction of the whole article gives.
 fn merge_terms(own: &[u8], body: &[u8], out: &mut Vec<(u64, f32)>) {
     out.clear();
-    let mut own: Vec<(u64, f32)> = unpack_terms(own).collect();
-    own.sort_unstable_by_key(|t| t.0);
-    let mut own = own.into_iter().peekable();
+    let mut own = unpack_terms(own).peekable();
     for (h, tf) in unpack_terms(body) {
         while let Some(&(o, otf)) = own.peek() {
             if o >= h {
@@ -894,11 +898,9 @@ mod tests {
             .collect();
         whole.sort_by_key(|t| t.0);
         let mut own = Vec::new();
-        pack_terms(ex.extract_with_url(title, "", url, TITLE_WEIGHT, false), &mut own);
-        let mut body_terms = ex.extract_with_url("", text, "", TITLE_WEIGHT, false).to_vec();
-        body_terms.sort_unstable_by_key(|t| t.hash);
+        pack_sorted(ex.extract_with_url(title, "", url, TITLE_WEIGHT, false), &mut own);
         let mut body = Vec::new();
-        pack_terms(&body_terms, &mut body);
+        pack_sorted(ex.extract_with_url("", text, "", TITLE_WEIGHT, false), &mut body);
         let mut merged = Vec::new();
         merge_terms(&own, &body, &mut merged);
         assert_eq!(merged, whole);
@@ -923,7 +925,7 @@ mod tests {
             let terms = ex.extract_with_url(title, text, "", TITLE_WEIGHT, false).to_vec();
             df.add_hashes(terms.iter().map(|t| t.hash));
             let mut bytes = Vec::new();
-            pack_terms(&terms, &mut bytes);
+            pack_terms(terms.iter().map(|t| (t.hash, t.tf)), &mut bytes);
             assert_eq!(bytes.len(), terms.len() * TERM_BYTES);
             let back: Vec<(u64, f32)> = unpack_terms(&bytes).collect();
             assert_eq!(back, terms.iter().map(|t| (t.hash, t.tf)).collect::<Vec<_>>());
