@@ -163,6 +163,33 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// Calls `word(start, end, hash)` for each word of the ASCII `bytes`, as [`tokenize`] splits and
+/// hashes them (without lines or text). For a caller that looks most words up by hash and needs
+/// the lower-cased text of only a few: copying and lower-casing every word was most of the
+/// summariser's tokenising (callgrind).
+#[inline]
+pub(crate) fn for_each_ascii_word(
+    bytes: &[u8],
+    seed: u64,
+    mut word: impl FnMut(usize, usize, u64),
+) {
+    debug_assert!(bytes.is_ascii());
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        if CLASS[bytes[i] as usize] != WORD {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < n && CLASS[bytes[i] as usize] == WORD {
+            i += 1;
+        }
+        word(start, i, ascii_word_hash(bytes, start, i, seed));
+    }
+}
+
 fn tokenize_ascii(text: &str, seed: u64, keep_text: bool, out: &mut Tokens) {
     let bytes = text.as_bytes();
     let mut line_start = 0u32;
@@ -391,6 +418,19 @@ mod tests {
         let mut t = Tokens::default();
         tokenize(text, 7, false, &mut t);
         t.words
+    }
+
+    #[test]
+    fn ascii_words_are_the_tokeniser_words_with_their_hashes() {
+        let text =
+            "NATO's chief, Jens Stoltenberg, met 30 ministers\nin Brussels -- on 14-15 Feb. x";
+        let mut got = Vec::new();
+        for_each_ascii_word(text.as_bytes(), 7, |a, b, h| {
+            got.push((text[a..b].to_ascii_lowercase(), h))
+        });
+        let want: Vec<(String, u64)> = words(text).into_iter().zip(hashes(text)).collect();
+        assert_eq!(got.len(), 15);
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -118,8 +118,8 @@ fn pool<'a>(members: &[MemberText<'a>], stats: &TermStats) -> Pool<'a> {
     let n = stats.n_docs().max(units.len() as u32);
     let mut idf = vec![1.0; vocab.len()];
     if stats.n_docs() > 0 {
-        for (&h, &id) in &vocab.ids {
-            idf[id as usize] = idf_smooth(stats.df_hash(h), n);
+        for (id, &h) in vocab.hashes.iter().enumerate() {
+            idf[id] = idf_smooth(stats.df_hash(h), n);
         }
     }
     let mut scratch = Vec::new();
