@@ -442,8 +442,11 @@ fn record_shingles(
     out.clear();
     furniture.clear();
     tokenize(&rec.text, params.shingle.seed, params.shingle.char_shingles, tokens);
-    let dropped = shingler.shingles(tokens, boilerplate, out) as u64;
-    if dropped > 0 {
+    let skipped = shingler.shingles(tokens, boilerplate, out);
+    let dropped = skipped.lines() as u64;
+    // Lines kept for being most of the text are still reported: the summariser decides, by
+    // event, which recurring lines are furniture.
+    if skipped.found > 0 {
         furniture.extend(tokens.lines.iter().filter(|l| boilerplate.contains(l)).map(|l| l.hash));
         furniture.sort_unstable();
         furniture.dedup();

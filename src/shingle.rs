@@ -1,12 +1,12 @@
 //! Shingling: word k-grams (w-shingling, Broder 1997, "On the resemblance and containment of
 //! documents") or character k-grams over the normalised words, each hashed to a u64.
 //!
-//! Input: [`Tokens`] with boilerplate lines already skipped by the caller. Output: shingle hashes
+//! Input: [`Tokens`] and the corpus's boilerplate lines, which are skipped. Output: shingle hashes
 //! (with repeats; sketches are insensitive to them). A word shingle hash folds the k word hashes,
 //! so each word is hashed once and each shingle costs k multiply-xors. A text with fewer than k
 //! words gets one shingle of all its words, so that short texts still get a signature.
 
-use crate::normalize::{Boilerplate, Tokens};
+use crate::normalize::{Boilerplate, Line, Tokens};
 use crate::params::ShingleParams;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -48,19 +48,31 @@ impl Shingler {
     }
 
     /// Appends the shingle hashes of `tokens` to `out`, skipping `boilerplate` lines (shingles
-    /// then span the gap, as if the furniture had never been printed). Returns the number of
-    /// boilerplate lines skipped.
+    /// then span the gap, as if the furniture had never been printed), unless they hold more
+    /// than half of the text's words.
+    ///
+    /// Why the exception: a line is boilerplate for recurring in many articles, and so does
+    /// every short paragraph of a wire story syndicated that often (three copies in a small
+    /// corpus). Furniture is a small part of an article; when the recurring lines are most of
+    /// it, they are the article, and skipping them left the copies nothing to match on (four
+    /// copies of one wire story came out as three groups).
     pub fn shingles(
         &mut self,
         tokens: &Tokens,
         boilerplate: &Boilerplate,
         out: &mut Vec<u64>,
-    ) -> usize {
-        let skipped = tokens.lines.iter().filter(|l| boilerplate.contains(l)).count();
+    ) -> Skipped {
+        let (mut found, mut found_words) = (0, 0);
+        for l in tokens.lines.iter().filter(|l| boilerplate.contains(l)) {
+            found += 1;
+            found_words += (l.end - l.start) as usize;
+        }
+        let dropped = found > 0 && 2 * found_words <= tokens.words.len();
         let (k, seed) = (self.params.size, self.params.seed);
+        let kept = |l: &&Line| !dropped || !boilerplate.contains(l);
         if self.params.char_shingles {
             self.chars.clear();
-            for line in tokens.lines.iter().filter(|l| !boilerplate.contains(l)) {
+            for line in tokens.lines.iter().filter(kept) {
                 for i in line.start..line.end {
                     if !self.chars.is_empty() {
                         self.chars.push(' ');
@@ -69,16 +81,36 @@ impl Shingler {
                 }
             }
             char_shingles(&self.chars, k, seed, out);
-        } else if skipped == 0 {
+        } else if !dropped {
             word_shingles(&tokens.words, k, seed, out);
         } else {
             self.kept.clear();
-            for line in tokens.lines.iter().filter(|l| !boilerplate.contains(l)) {
+            for line in tokens.lines.iter().filter(kept) {
                 self.kept.extend_from_slice(&tokens.words[line.start as usize..line.end as usize]);
             }
             word_shingles(&self.kept, k, seed, out);
         }
-        skipped
+        Skipped { found, dropped }
+    }
+}
+
+/// What [`Shingler::shingles`] did with a text's boilerplate lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Boilerplate lines in the text.
+    pub found: usize,
+    /// Whether they were left out of the shingles (they are not when they are most of it).
+    pub dropped: bool,
+}
+
+impl Skipped {
+    /// Lines left out.
+    pub fn lines(&self) -> usize {
+        if self.dropped {
+            self.found
+        } else {
+            0
+        }
     }
 }
 
@@ -164,10 +196,29 @@ mod tests {
         let bp = Boilerplate::from_hashes([t.lines[1].hash]);
         let mut out = Vec::new();
         let skipped = Shingler::new(p.clone()).shingles(&t, &bp, &mut out);
-        assert_eq!(skipped, 1);
+        assert_eq!(skipped, Skipped { found: 1, dropped: true });
         out.sort_unstable();
         let mut clean = shingle_set("a b c d", p);
         clean.sort_unstable();
         assert_eq!(out, clean);
+    }
+
+    #[test]
+    fn boilerplate_lines_that_are_most_of_the_text_are_kept() {
+        let p = ShingleParams { size: 2, ..Default::default() };
+        let mut t = Tokens::default();
+        tokenize("a b c\nd e\nf g", 0, false, &mut t);
+        let all = shingle_set("a b c d e f g", p.clone());
+        for (lines, dropped) in
+            [(vec![0], true), (vec![1], true), (vec![0, 1], false), (vec![1, 2], false)]
+        {
+            let bp = Boilerplate::from_hashes(lines.iter().map(|&i| t.lines[i].hash));
+            let mut out = Vec::new();
+            let skipped = Shingler::new(p.clone()).shingles(&t, &bp, &mut out);
+            // Half the words or fewer are dropped; more than half are the text itself.
+            assert_eq!(skipped, Skipped { found: lines.len(), dropped }, "{lines:?}");
+            assert_eq!(skipped.lines(), if dropped { lines.len() } else { 0 });
+            assert_eq!(out == all, !dropped, "{lines:?}");
+        }
     }
 }

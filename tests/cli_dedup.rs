@@ -73,6 +73,51 @@ fn boilerplate_is_dropped_unless_kept() {
 }
 
 #[test]
+fn a_wire_story_in_short_paragraphs_stays_one_group_while_furniture_is_dropped() {
+    // Each short paragraph of the wire story recurs in its four copies, as often as a line must
+    // to count as boilerplate in a small corpus; but the paragraphs are most of each copy.
+    let paras = [
+        "Defence ministers from across the alliance met in Brussels on Thursday to discuss Ukraine.",
+        "The secretary general said allies had agreed to increase production of artillery shells.",
+        "Several ministers called for faster deliveries of air defence systems before winter.",
+        "Officials said a decision on new fighter jets was not expected at this meeting.",
+        "The ministers will meet again in June ahead of the leaders' summit in Vilnius.",
+    ];
+    let promo = "Follow us on WhatsApp for breaking news";
+    let others = [
+        "Heavy rain flooded streets in the city centre of Valencia on Monday, officials said, and \
+         firefighters rescued dozens of residents from cars trapped in the rising water overnight.",
+        "The central bank left interest rates unchanged on Wednesday and said inflation was \
+         falling faster than expected, sending the currency to a three month low against the dollar.",
+        "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Friday, the \
+         meteorological agency said, with no tsunami warning issued and no damage reported yet.",
+    ];
+    let mut input = String::new();
+    for i in 0..4 {
+        // Copies differ by their last paragraph, as syndicated copies cut to length do.
+        let text = paras[..4 + i % 2].join("\n");
+        let rec = serde_json::json!({"id": format!("wire{i}"), "title": "NATO ministers meet", "text": text});
+        input.push_str(&format!("{rec}\n"));
+    }
+    for (i, t) in others.iter().enumerate() {
+        let rec = serde_json::json!({"id": format!("other{i}"), "text": format!("{t}\n{promo}")});
+        input.push_str(&format!("{rec}\n"));
+    }
+    let o = run(&["dedup", "-q", "-"], Some(input.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let g = groups_of(&out);
+    for i in 1..4 {
+        assert_eq!(g[&format!("wire{i}")], g["wire0"], "wire{i} is a copy of wire0:\n{out}");
+    }
+    let distinct: BTreeSet<u64> = (0..3).map(|i| g[&format!("other{i}")]).collect();
+    assert_eq!(distinct.len(), 3, "{out}");
+    assert!(!distinct.contains(&g["wire0"]));
+    let summary = json_lines(&out).into_iter().find(|v| v["type"] == "summary").unwrap();
+    assert_eq!(summary["boilerplate_dropped"], 3, "the promotion, once in each other story");
+}
+
+#[test]
 fn tsv_lists_every_article_once() {
     let (code, out, _) = dedup(&[&fixture_arg("corpus/sample.jsonl"), "--format", "tsv"]);
     assert_eq!(code, 0);
