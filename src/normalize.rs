@@ -344,11 +344,25 @@ impl Boilerplate {
             return;
         }
         for (a, b) in short_lines(text, max_words) {
-            tokenize(&text[a..b], seed, false, tokens);
-            if let [line] = tokens.lines[..] {
-                if self.contains(&line) {
-                    out.push((a, b));
+            let raw = &text[a..b];
+            // An ASCII line (which holds no line break) is hashed as the tokeniser would, word by
+            // word, without building its token list: this ran on every short line of every
+            // article the summaries read.
+            let hash = if raw.is_ascii() {
+                let mut hash = None;
+                for_each_ascii_word(raw.as_bytes(), seed, |_, _, w| {
+                    hash = Some(fold(hash.unwrap_or(LINE_SEED), w));
+                });
+                hash
+            } else {
+                tokenize(raw, seed, false, tokens);
+                match tokens.lines[..] {
+                    [line] => Some(line.hash),
+                    _ => None,
                 }
+            };
+            if hash.is_some_and(|h| self.contains_hash(h)) {
+                out.push((a, b));
             }
         }
     }
@@ -448,11 +462,13 @@ mod tests {
         let bp = Boilerplate::from_hashes([t.lines[0].hash]);
         // Case and spacing do not matter, as for the line counts; a longer line holding it
         // is not boilerplate.
-        let text = format!("The minister resigned.\nfollow  REUTERS on WhatsApp for breaking news\r\n{line} today\n{line}");
+        // Nor do marks outside words, ASCII or not.
+        let text = format!("The minister resigned.\nfollow  REUTERS on WhatsApp for breaking news\r\n{line} today\n{line}\n› {line} »");
         let mut found = Vec::new();
         bp.lines_in(&text, 7, 24, &mut t, &mut found);
         let got: Vec<&str> = found.iter().map(|&(a, b)| &text[a..b]).collect();
-        assert_eq!(got, ["follow  REUTERS on WhatsApp for breaking news", line]);
+        let marked = format!("› {line} »");
+        assert_eq!(got, ["follow  REUTERS on WhatsApp for breaking news", line, &marked]);
         found.clear();
         Boilerplate::default().lines_in(&text, 7, 24, &mut t, &mut found);
         assert!(found.is_empty());
