@@ -48,14 +48,18 @@ impl Shingler {
     }
 
     /// Appends the shingle hashes of `tokens` to `out`, skipping `boilerplate` lines (shingles
-    /// then span the gap, as if the furniture had never been printed), unless they hold more
-    /// than half of the text's words.
+    /// then span the gap, as if the furniture had never been printed), unless they are the
+    /// article: more than half of its words, in lines of [`PROSE_LINE_WORDS`] words or more on
+    /// average.
     ///
     /// Why the exception: a line is boilerplate for recurring in many articles, and so does
     /// every short paragraph of a wire story syndicated that often (three copies in a small
     /// corpus). Furniture is a small part of an article; when the recurring lines are most of
     /// it, they are the article, and skipping them left the copies nothing to match on (four
-    /// copies of one wire story came out as three groups).
+    /// copies of one wire story came out as three groups). A page whose body failed to load
+    /// also holds nothing but recurring lines ("Subscribe to continue reading"), but short
+    /// ones: those are still skipped, and such pages are compared by headline, not all
+    /// grouped for sharing an outlet's paywall notice.
     pub fn shingles(
         &mut self,
         tokens: &Tokens,
@@ -67,7 +71,8 @@ impl Shingler {
             found += 1;
             found_words += (l.end - l.start) as usize;
         }
-        let dropped = found > 0 && 2 * found_words <= tokens.words.len();
+        let dropped = found > 0
+            && (2 * found_words <= tokens.words.len() || found_words < PROSE_LINE_WORDS * found);
         let (k, seed) = (self.params.size, self.params.seed);
         let kept = |l: &&Line| !dropped || !boilerplate.contains(l);
         if self.params.char_shingles {
@@ -93,6 +98,10 @@ impl Shingler {
         Skipped { found, dropped }
     }
 }
+
+/// Words a line of reporting has on average: wire paragraphs run to 15 or more, furniture
+/// ("Follow us on WhatsApp", "Already a subscriber? Log in") to a handful.
+pub const PROSE_LINE_WORDS: usize = 12;
 
 /// What [`Shingler::shingles`] did with a text's boilerplate lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -207,15 +216,22 @@ mod tests {
     fn boilerplate_lines_that_are_most_of_the_text_are_kept() {
         let p = ShingleParams { size: 2, ..Default::default() };
         let mut t = Tokens::default();
-        tokenize("a b c\nd e\nf g", 0, false, &mut t);
-        let all = shingle_set("a b c d e f g", p.clone());
-        for (lines, dropped) in
-            [(vec![0], true), (vec![1], true), (vec![0, 1], false), (vec![1, 2], false)]
-        {
+        // Lines of 13, 12 and 3 words.
+        let (a, b, c) = ("w ".repeat(13), "x ".repeat(12), "y ".repeat(3));
+        tokenize(&format!("{a}\n{b}\n{c}"), 0, false, &mut t);
+        let all = shingle_set(&format!("{a} {b} {c}"), p.clone());
+        let cases = [
+            (vec![0], true),       // 13 of 28 words: furniture in a longer text
+            (vec![0, 1], false),   // 25 of 28, 12.5 a line: the text itself
+            (vec![1, 2], true),    // 15 of 28, 7.5 a line
+            (vec![0, 2], true),    // 16 of 28, 8 a line
+            (vec![0, 1, 2], true), // all 28, but 9.3 a line: furniture
+        ];
+        for (lines, dropped) in cases {
             let bp = Boilerplate::from_hashes(lines.iter().map(|&i| t.lines[i].hash));
             let mut out = Vec::new();
             let skipped = Shingler::new(p.clone()).shingles(&t, &bp, &mut out);
-            // Half the words or fewer are dropped; more than half are the text itself.
+            // Half the words or fewer are dropped; more than half, in long lines, are the text.
             assert_eq!(skipped, Skipped { found: lines.len(), dropped }, "{lines:?}");
             assert_eq!(skipped.lines(), if dropped { lines.len() } else { 0 });
             assert_eq!(out == all, !dropped, "{lines:?}");

@@ -118,6 +118,30 @@ fn a_wire_story_in_short_paragraphs_stays_one_group_while_furniture_is_dropped()
 }
 
 #[test]
+fn pages_holding_only_a_paywall_notice_are_compared_by_headline() {
+    // An outlet's notice recurs on every page whose body failed to load; it is furniture, so
+    // these different stories are not one group for sharing it.
+    let notice = "Subscribe to continue reading.\nAlready a subscriber? Log in.";
+    let titles = [
+        "Central bank holds rates as inflation cools",
+        "Floods close schools across the Valencia region",
+        "Earthquake shakes northern Japan, no tsunami warning",
+    ];
+    let input: String = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!("{}\n", serde_json::json!({"id": format!("p{i}"), "title": t, "text": notice}))
+        })
+        .collect();
+    let o = run(&["dedup", "-q", "-"], Some(input.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let g = groups_of(&stdout(&o));
+    let distinct: BTreeSet<u64> = g.values().copied().collect();
+    assert_eq!(distinct.len(), 3, "{}", stdout(&o));
+}
+
+#[test]
 fn tsv_lists_every_article_once() {
     let (code, out, _) = dedup(&[&fixture_arg("corpus/sample.jsonl"), "--format", "tsv"]);
     assert_eq!(code, 0);
