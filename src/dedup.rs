@@ -428,7 +428,7 @@ fn reject_duplicate_ids(
 }
 
 /// Shingles of one record's text (or its title when the text has no words), boilerplate
-/// skipped. Returns the number of boilerplate lines dropped, and whether `tokens` still holds
+/// skipped unless it is most of the text ([`Shingler::shingles`]). Returns the number of boilerplate lines dropped, and whether `tokens` still holds
 /// the text's words (not the title's).
 fn record_shingles(
     rec: &Record,

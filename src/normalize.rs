@@ -11,7 +11,9 @@
 //! the same normalised line occurs in many articles of the corpus (document frequency over a
 //! threshold, as in the line-level deduplication of Lee et al. 2022, "Deduplicating Training
 //! Data Makes Language Models Better", and of web-page boilerplate detection). Such lines are
-//! dropped before shingling. Long lines never count: see [`BoilerplateParams::max_words`].
+//! dropped before shingling, unless they are most of an article (a wire story's short
+//! paragraphs: see [`crate::shingle::Shingler::shingles`]). Long lines never count: see
+//! [`BoilerplateParams::max_words`].
 //!
 //! [`BoilerplateParams::max_words`]: crate::params::BoilerplateParams::max_words
 
@@ -463,12 +465,12 @@ mod tests {
         // Case and spacing do not matter, as for the line counts; a longer line holding it
         // is not boilerplate.
         // Nor do marks outside words, ASCII or not.
-        let text = format!("The minister resigned.\nfollow  REUTERS on WhatsApp for breaking news\r\n{line} today\n{line}\n› {line} »");
+        let text = format!("The minister resigned.\nfollow  REUTERS on WhatsApp for breaking news\r\n{line} today\n{line}\n› {line} »\n-- {line}.");
         let mut found = Vec::new();
         bp.lines_in(&text, 7, 24, &mut t, &mut found);
         let got: Vec<&str> = found.iter().map(|&(a, b)| &text[a..b]).collect();
-        let marked = format!("› {line} »");
-        assert_eq!(got, ["follow  REUTERS on WhatsApp for breaking news", line, &marked]);
+        let (marked, dashed) = (format!("› {line} »"), format!("-- {line}."));
+        assert_eq!(got, ["follow  REUTERS on WhatsApp for breaking news", line, &marked, &dashed]);
         found.clear();
         Boilerplate::default().lines_in(&text, 7, 24, &mut t, &mut found);
         assert!(found.is_empty());

@@ -249,8 +249,9 @@ impl TermStats {
 
     /// [`idf_smooth`]`(df, n)`, from a table when `n` is the number of documents counted: a
     /// logarithm for every distinct word of every cluster was 2% of the summaries'
-    /// instructions (callgrind, gen 3k). The table is made once counting is over and checked
-    /// against the count, so it never answers for another corpus size.
+    /// instructions (callgrind, gen 3k). The table is made at the first call, dropped when more
+    /// is counted, and checked against the count, so it never answers for another corpus
+    /// size.
     fn idf(&self, df: u32, n: u32) -> f64 {
         if n == self.n_docs && (df as usize) < IDF_TABLE {
             let (made_for, table) = self.idf_table.get_or_init(|| {
@@ -340,6 +341,7 @@ impl TermStats {
         let df = &mut self.df;
         seen.each(words, |h| count(df, h));
         self.n_docs = self.n_docs.saturating_add(1);
+        self.idf_table = std::sync::OnceLock::new();
     }
 
     /// Adds `other`'s counts, so statistics can be built per thread and combined. Both must
@@ -348,6 +350,7 @@ impl TermStats {
         assert_eq!(self.seed, other.seed, "merging word statistics of different hashes");
         self.df.merge(other.df);
         self.n_docs = self.n_docs.saturating_add(other.n_docs);
+        self.idf_table = std::sync::OnceLock::new();
     }
 
     /// Number of documents containing `term` (normalised as the tokeniser does; a string that
@@ -1424,8 +1427,9 @@ const DANGLING_OPENERS: &[&str] = &[
 
 /// Words of the cluster, numbered in first-seen (canonical) order.
 struct Vocab {
-    /// Word hash to id. Word hashes are mixed already, so a flat table needs no hashing of its
-    /// own; the general map it replaces was a tenth of content-word lookup (callgrind).
+    /// Word hash to id. A flat table only spreads the word hashes over its slots, where the
+    /// general map it replaces hashed them again: that map was a tenth of content-word lookup
+    /// (callgrind).
     ids: FlatTable<u32>,
     /// The id of the word hashing to 0, which the table cannot hold.
     zero: Option<u32>,
@@ -1443,8 +1447,8 @@ struct Vocab {
 }
 
 impl Vocab {
-    /// Room for about `words` words: growing five arrays word by word was 1% of a clustering
-    /// run (callgrind).
+    /// Room for about `words` words: growing the arrays word by word was 1% of a clustering run
+    /// (callgrind).
     fn with_capacity(words: usize) -> Self {
         Vocab {
             ids: FlatTable::for_keys(words),

@@ -557,23 +557,23 @@ fn refine(
     // at gen 1M, on both cores since the single pass before this leaves one idle).
     let decay_of = |gap: f64| params.edge_half_life.map_or(1.0, |h| 0.5f64.powf(gap / h));
     let decays: Vec<f64> = (0..=DECAY_TABLE_DAYS).map(|d| decay_of(f64::from(d))).collect();
-    let mut edges: Vec<(u32, u32, f64)> = pairs
-        .into_par_iter()
-        .filter(|p| p.2 >= params.edge_threshold)
-        .map(|(a, b, s)| {
-            let (x, y) = (pos[a as usize], pos[b as usize]);
-            // Candidate pairs are never further apart than the window (see `candidates`).
-            let gap = match (units[a as usize].first_day, units[b as usize].first_day) {
-                (Some(d), Some(e)) => (d - e).unsigned_abs(),
-                _ => 0,
-            };
-            let decay = match decays.get(gap as usize) {
-                Some(&d) => d,
-                None => decay_of(f64::from(gap)),
-            };
-            (x.min(y), x.max(y), s * decay)
-        })
-        .collect();
+    // In place: a second list of 19 million edges would be 300 MB more.
+    let mut edges = pairs;
+    edges.retain(|p| p.2 >= params.edge_threshold);
+    edges.par_iter_mut().for_each(|e| {
+        let (a, b, s) = *e;
+        let (x, y) = (pos[a as usize], pos[b as usize]);
+        // Candidate pairs are never further apart than the window (see `candidates`).
+        let gap = match (units[a as usize].first_day, units[b as usize].first_day) {
+            (Some(d), Some(e)) => (d - e).unsigned_abs(),
+            _ => 0,
+        };
+        let decay = match decays.get(gap as usize) {
+            Some(&d) => d,
+            None => decay_of(f64::from(gap)),
+        };
+        *e = (x.min(y), x.max(y), s * decay);
+    });
     // Pairs are distinct, so an unstable sort is deterministic; at gen 1M there are 19 million.
     edges.par_sort_unstable_by_key(|a| (a.0, a.1));
     let graph = Graph::new(n, &edges);
