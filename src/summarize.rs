@@ -206,11 +206,22 @@ pub struct TermStats {
     boilerplate_words: u32,
     /// [`idf_smooth`] of the frequencies below [`IDF_TABLE`], against the corpus size it was
     /// made for ([`TermStats::idf`]).
-    idf_table: std::sync::OnceLock<(u32, Vec<f64>)>,
+    idf_table: IdfTable,
 }
 
 /// Frequencies whose idf [`TermStats::idf`] tabulates: most of a cluster's words are rare.
 const IDF_TABLE: usize = 4096;
+
+/// The corpus size an idf table was made for, and the table.
+#[derive(Clone, Default)]
+struct IdfTable(std::sync::OnceLock<(u32, Vec<f64>)>);
+
+impl std::fmt::Debug for IdfTable {
+    // Four thousand numbers say nothing in a debug print; whether there is a table does.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdfTable(made for {:?})", self.0.get().map(|t| t.0))
+    }
+}
 
 impl Default for TermStats {
     fn default() -> Self {
@@ -243,7 +254,7 @@ impl TermStats {
             stop,
             boilerplate: Boilerplate::default(),
             boilerplate_words: 0,
-            idf_table: std::sync::OnceLock::new(),
+            idf_table: IdfTable::default(),
         }
     }
 
@@ -254,7 +265,7 @@ impl TermStats {
     /// size.
     fn idf(&self, df: u32, n: u32) -> f64 {
         if n == self.n_docs && (df as usize) < IDF_TABLE {
-            let (made_for, table) = self.idf_table.get_or_init(|| {
+            let (made_for, table) = self.idf_table.0.get_or_init(|| {
                 (self.n_docs, (0..IDF_TABLE as u32).map(|d| idf_smooth(d, self.n_docs)).collect())
             });
             if *made_for == n {
@@ -341,7 +352,7 @@ impl TermStats {
         let df = &mut self.df;
         seen.each(words, |h| count(df, h));
         self.n_docs = self.n_docs.saturating_add(1);
-        self.idf_table = std::sync::OnceLock::new();
+        self.idf_table = IdfTable::default();
     }
 
     /// Adds `other`'s counts, so statistics can be built per thread and combined. Both must
@@ -350,7 +361,7 @@ impl TermStats {
         assert_eq!(self.seed, other.seed, "merging word statistics of different hashes");
         self.df.merge(other.df);
         self.n_docs = self.n_docs.saturating_add(other.n_docs);
-        self.idf_table = std::sync::OnceLock::new();
+        self.idf_table = IdfTable::default();
     }
 
     /// Number of documents containing `term` (normalised as the tokeniser does; a string that
@@ -3913,8 +3924,10 @@ mod tests {
                 assert_eq!(stats.idf(df, m).to_bits(), idf_smooth(df, m).to_bits(), "{df} {m}");
             }
         }
+        assert_eq!(format!("{:?}", stats.idf_table), "IdfTable(made for Some(1))");
         // Counting on after the table was made: it was made for one document, not two.
         stats.add_document("Another storm");
+        assert_eq!(format!("{:?}", stats.idf_table), "IdfTable(made for None)", "dropped");
         assert_eq!(stats.idf(3, 2).to_bits(), idf_smooth(3, 2).to_bits());
         assert_ne!(idf_smooth(3, 2), idf_smooth(3, 1));
     }
