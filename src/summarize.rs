@@ -204,22 +204,21 @@ pub struct TermStats {
     /// has: sentences on them are furniture ([`TermStats::set_boilerplate`]).
     boilerplate: Boilerplate,
     boilerplate_words: u32,
-    /// [`idf_smooth`] of the frequencies below [`IDF_TABLE`], against the corpus size it was
-    /// made for ([`TermStats::idf`]).
+    /// [`idf_smooth`] of the frequencies below [`IDF_TABLE`] against `n_docs`, made at the first
+    /// [`TermStats::idf`] and dropped whenever `n_docs` changes.
     idf_table: IdfTable,
 }
 
 /// Frequencies whose idf [`TermStats::idf`] tabulates: most of a cluster's words are rare.
 const IDF_TABLE: usize = 4096;
 
-/// The corpus size an idf table was made for, and the table.
 #[derive(Clone, Default)]
-struct IdfTable(std::sync::OnceLock<(u32, Vec<f64>)>);
+struct IdfTable(std::sync::OnceLock<Vec<f64>>);
 
 impl std::fmt::Debug for IdfTable {
     // Four thousand numbers say nothing in a debug print; whether there is a table does.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "IdfTable(made for {:?})", self.0.get().map(|t| t.0))
+        f.write_str(if self.0.get().is_some() { "IdfTable(made)" } else { "IdfTable(empty)" })
     }
 }
 
@@ -260,17 +259,14 @@ impl TermStats {
 
     /// [`idf_smooth`]`(df, n)`, from a table when `n` is the number of documents counted: a
     /// logarithm for every distinct word of every cluster was 2% of the summaries'
-    /// instructions (callgrind, gen 3k). The table is made at the first call, dropped when more
-    /// is counted, and checked against the count, so it never answers for another corpus
-    /// size.
+    /// instructions (callgrind, gen 3k). Counting drops the table, so it never answers for
+    /// another corpus size.
     fn idf(&self, df: u32, n: u32) -> f64 {
         if n == self.n_docs && (df as usize) < IDF_TABLE {
-            let (made_for, table) = self.idf_table.0.get_or_init(|| {
-                (self.n_docs, (0..IDF_TABLE as u32).map(|d| idf_smooth(d, self.n_docs)).collect())
+            let table = self.idf_table.0.get_or_init(|| {
+                (0..IDF_TABLE as u32).map(|d| idf_smooth(d, self.n_docs)).collect()
             });
-            if *made_for == n {
-                return table[df as usize];
-            }
+            return table[df as usize];
         }
         idf_smooth(df, n)
     }
@@ -3924,10 +3920,10 @@ mod tests {
                 assert_eq!(stats.idf(df, m).to_bits(), idf_smooth(df, m).to_bits(), "{df} {m}");
             }
         }
-        assert_eq!(format!("{:?}", stats.idf_table), "IdfTable(made for Some(1))");
+        assert_eq!(format!("{:?}", stats.idf_table), "IdfTable(made)");
         // Counting on after the table was made: it was made for one document, not two.
         stats.add_document("Another storm");
-        assert_eq!(format!("{:?}", stats.idf_table), "IdfTable(made for None)", "dropped");
+        assert_eq!(format!("{:?}", stats.idf_table), "IdfTable(empty)", "dropped");
         assert_eq!(stats.idf(3, 2).to_bits(), idf_smooth(3, 2).to_bits());
         assert_ne!(idf_smooth(3, 2), idf_smooth(3, 1));
     }
