@@ -16,7 +16,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use samestory::cluster::features::Extractor;
 use samestory::cluster::story::StoryParams;
-use samestory::events::{cluster, TEXT_KEEP};
+use samestory::events::{cluster, Detail, TEXT_KEEP};
 use samestory::params::DedupParams;
 use samestory::progress::NoProgress;
 use samestory::read::{Corpus, FieldMap};
@@ -61,12 +61,16 @@ fn benches(c: &mut Criterion) {
         bytes: corpus.jsonl.len() as u64,
     });
     let (dedup, story) = (DedupParams::default(), StoryParams::default());
-    g.bench_function("cluster", |b| {
-        b.iter(|| {
-            let corpus = Corpus::open(&paths, FieldMap::default()).expect("open");
-            cluster(&corpus, &dedup, &story, false, &NoProgress).expect("cluster")
-        })
-    });
+    // Full summaries (JSON Lines, Markdown, HTML) and assignments only (TSV).
+    for (name, detail) in [("cluster", Detail::Full), ("cluster_assignments", Detail::Assignments)]
+    {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let corpus = Corpus::open(&paths, FieldMap::default()).expect("open");
+                cluster(&corpus, &dedup, &story, detail, false, &NoProgress).expect("cluster")
+            })
+        });
+    }
     g.finish();
 }
 

@@ -338,11 +338,24 @@ fn merge_terms(own: &[u8], body: &[u8], out: &mut Vec<(u64, f32)>) {
     out.extend(own);
 }
 
+/// How much of each cluster's summary a run makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything [`ClusterSummary`] holds.
+    Full,
+    /// The events and threads each article belongs to, and no more: clusters carry their
+    /// members, sizes, dates and the entities threads are linked by, but no headline,
+    /// summary, keywords, copy diffs or mixed-events flag. Clusters, their numbers and
+    /// threads are the same as with [`Detail::Full`].
+    Assignments,
+}
+
 /// Runs near-duplicate detection, event clustering, threads and summaries.
 pub fn cluster(
     corpus: &Corpus,
     dedup_params: &DedupParams,
     story: &StoryParams,
+    detail: Detail,
     skip_invalid: bool,
     progress: &dyn Progress,
 ) -> Result<StoryResult> {
@@ -457,7 +470,8 @@ pub fn cluster(
         let c = ev.cluster_of[g] as usize;
         members_of[c].extend(group.members.iter().map(|&(m, _)| m));
     }
-    let sparams = SummaryParams::default();
+    let sparams =
+        SummaryParams { entities_only: detail == Detail::Assignments, ..SummaryParams::default() };
     let ctx = Context {
         res: &res,
         vectors: &vectors,
@@ -652,7 +666,7 @@ fn summarize_cluster(
         v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         v.into_iter().take(max).map(|x| x.1.clone()).collect()
     };
-    let keywords = if summary.keywords.is_empty() {
+    let keywords = if summary.keywords.is_empty() && !params.entities_only {
         label(TermKind::Word, params.keywords)
     } else {
         summary.keywords
@@ -678,7 +692,7 @@ fn summarize_cluster(
         first_outlet,
         cohesion,
         // Members far from their own centroid on average: likely two events glued together.
-        mixed: {
+        mixed: !params.entities_only && {
             // Distinct texts only: forty copies of one wire are one voice.
             let texts: Vec<u32> = members.iter().filter(|m| reps.contains(m)).copied().collect();
             let vectors: Vec<&EventVector> =

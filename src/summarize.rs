@@ -409,6 +409,9 @@ pub struct SummaryParams {
     pub entities: usize,
     /// Most sentences listed per copy and direction in a group diff.
     pub diff_sentences: usize,
+    /// Only the entities, which story threads are linked by: for outputs that show no
+    /// summary (TSV), the rest is half the summariser's work spent on nothing.
+    pub entities_only: bool,
 }
 
 impl Default for SummaryParams {
@@ -419,6 +422,7 @@ impl Default for SummaryParams {
             keywords: 10,
             entities: 10,
             diff_sentences: 5,
+            entities_only: false,
         }
     }
 }
@@ -1708,7 +1712,7 @@ fn summarize_tuned(
         if members[unit.rep].has_boilerplate {
             stats.mark_boilerplate(members[unit.rep].text, &mut tokens, &mut marked[unit.rep]);
         }
-        if unit.members.len() > 1 {
+        if unit.members.len() > 1 && !params.entities_only {
             // A copy's sentences are mostly its representative's, word for word: those take
             // the representative's marks, which spares the copies, two in five members at gen
             // 100k, most of the marking. A teaser is the representative's call too, so that a
@@ -1726,6 +1730,12 @@ fn summarize_tuned(
                 }
             }
         }
+    }
+    if params.entities_only {
+        // Entities read only the representatives' marked sentences and the corpus size.
+        let corpus_n = stats.n_docs().max(units.len() as u32);
+        let entities = entities(members, &marked, &units, stats, corpus_n, params.entities);
+        return Summary { entities, ..Summary::default() };
     }
     // Group representatives first: their words make the vocabulary, sentences and counts.
     let mut title_len = vec![0usize; members.len()];
@@ -4099,6 +4109,10 @@ mod tests {
         let pos = |e: &str| s10.entities.iter().position(|x| x == e).unwrap_or(usize::MAX);
         assert!(pos("Jens Stoltenberg") < pos("Lloyd Austin"), "{:?}", s10.entities);
         assert!(pos("NATO") < 10, "{:?}", s10.entities);
+        // Entities alone, as TSV runs make them, are the full summary's, and nothing else is made.
+        let only =
+            summarize(&m, &stats, &SummaryParams { entities_only: true, ..Default::default() });
+        assert_eq!(only, Summary { entities: s10.entities.clone(), ..Summary::default() });
     }
 
     /// Fails unless every one of `names` is among the summary's entities, exactly.

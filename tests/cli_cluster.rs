@@ -262,6 +262,55 @@ fn the_merge_round_is_deterministic_for_any_thread_count_and_input_order() {
     assert_eq!(from_reversed.lines().count(), reference.lines().count());
 }
 
+/// `id<TAB>event<TAB>thread` for every member of every cluster, in output order, from
+/// JSON Lines output.
+fn assignments_of(out: &str) -> String {
+    let mut tsv = String::new();
+    for v in json_lines(out).iter().filter(|v| v["type"] == "cluster") {
+        for m in v["members"].as_array().unwrap() {
+            tsv += &format!("{}\t{}\t{}\n", m["id"].as_str().unwrap(), v["cluster"], v["thread"]);
+        }
+    }
+    tsv
+}
+
+#[test]
+fn tsv_output_assigns_what_the_full_run_assigns() {
+    // TSV runs make only the entities that link threads, not whole summaries: the events,
+    // their numbers and the threads must still be the full run's.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("g.jsonl");
+    let o = run(
+        &["gen", "-q", "--articles", "2000", "--seed", "5", "-o", corpus.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for input in [corpus.to_str().unwrap(), &fixture_arg("corpus/events.jsonl")] {
+        let (code, json, err) = cluster(&[input]);
+        assert_eq!(code, 0, "{err}");
+        let (code, tsv, err) = cluster(&[input, "--format", "tsv"]);
+        assert_eq!(code, 0, "{err}");
+        let full = assignments_of(&json);
+        let threads = |t: &str| {
+            t.lines()
+                .map(|l| l.rsplit('\t').next().unwrap())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        };
+        let events = |t: &str| {
+            t.lines()
+                .map(|l| l.split('\t').nth(1).unwrap())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        };
+        assert!(
+            threads(&full) < events(&full),
+            "{input}: some thread links events, so threads are tested"
+        );
+        assert_eq!(tsv, full, "{input}");
+    }
+}
+
 #[test]
 fn generated_events_are_recovered() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use samestory::cluster::story::{Linkage, StoryParams};
-use samestory::events::{cluster, StoryResult};
+use samestory::events::{cluster, Detail, StoryResult};
 use samestory::params::{BoilerplateParams, DedupParams, ShingleParams};
 use samestory::read::Corpus;
 use samestory::write::dedup::{tsv_field, RejectedRecord};
@@ -307,7 +307,14 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     story.validate()?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
     let bars = Bars::new(&args.common);
-    let res = cluster(&corpus, &dedup_params, &story, args.input.skip_invalid, &bars)?;
+    // TSV shows only which event and thread each article is in: unless a report is also
+    // asked for, the summaries are cut to the entities that link threads.
+    let detail = if args.format == ClusterFormat::Tsv && args.report.is_none() {
+        Detail::Assignments
+    } else {
+        Detail::Full
+    };
+    let res = cluster(&corpus, &dedup_params, &story, detail, args.input.skip_invalid, &bars)?;
     let quiet = args.common.quiet;
     // A rejected record is an error the run was told to step over, not chatter: it is named
     // even under --quiet, since TSV and Markdown output carry no record of it.
