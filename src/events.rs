@@ -633,12 +633,13 @@ fn summarize_cluster(
         members.iter().map(|&m| group_of[m as usize]).collect();
     // Keywords and entities come from the summariser (distinctive against the corpus); when
     // it finds none, the centroid's own heaviest terms stand in, named by re-extracting them
-    // from the members (rare, so not worth keeping every term's text for).
+    // from the members (rare, so not worth keeping every term's text for), URL slugs included
+    // as in the event vectors: a headline-only cluster's terms may come from its links alone.
     let label = |kind: TermKind, max: usize| -> Vec<String> {
         let mut names: ahash::AHashMap<u64, String> = ahash::AHashMap::new();
         let mut scratch = Extractor::new();
-        for t in &texts {
-            for term in scratch.extract(t.title, t.text, TITLE_WEIGHT, true) {
+        for (t, f) in texts.iter().zip(&fields) {
+            for term in scratch.extract_with_url(t.title, t.text, f[2], TITLE_WEIGHT, true) {
                 // Several surface forms share a stem: keep one independent of member order,
                 // a spelling with lower-case letters before a shouted one ("New York" over
                 // "NEW YORK", which the filter below would drop).

@@ -443,6 +443,17 @@ fn an_unwritable_report_fails_before_any_data_reaches_stdout() {
 }
 
 #[test]
+fn a_text_with_no_keywords_of_its_own_is_labelled_by_its_link() {
+    // "Ok." has no content word, so the keywords fall back to the event vector's terms, which
+    // here come from the URL slug alone.
+    let input = "{\"id\":\"a\",\"text\":\"Ok.\",\"url\":\"https://example.com/2023/02/14/nato-ministers-brussels\"}\n";
+    let o = run(&["cluster", "-q", "-"], Some(input.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = &json_lines(&stdout(&o))[0];
+    assert_eq!(v["keywords"], serde_json::json!(["brussels", "ministers", "nato"]), "{v}");
+}
+
+#[test]
 fn texts_too_short_for_a_sentence_keep_what_they_say_and_no_shouted_names() {
     let input = "{\"id\":\"a\",\"text\":\"Fire.\"}\n\
         {\"id\":\"b\",\"title\":\"ASSETS OF MONEY MARKET FUNDS ROSE 720.4 MLN DLRS IN LATEST WEEK\",\"text\":\"\"}\n\
