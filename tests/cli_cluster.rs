@@ -374,8 +374,14 @@ fn a_bad_flag_value_is_named_by_this_commands_flag() {
         ("--candidate-threshold", "0"),
         ("--max-df-share", "2"),
         ("--merge-threshold", "3"),
+        // Negative values once turned the step off as 0 does, without a word.
+        ("--merge-threshold", "-0.5"),
+        ("--resolution", "-1"),
+        ("--edge-half-life", "-1"),
+        ("--resolution", "NaN"),
     ] {
-        let (code, out, err) = cluster(&[&sample, flag, value]);
+        // One argument, so that "-1" is not taken for a flag.
+        let (code, out, err) = cluster(&[&sample, &format!("{flag}={value}")]);
         assert_eq!(code, 2, "{flag} {value}: {err}");
         assert!(err.contains(flag), "{flag} {value}: {err}");
         assert!(out.is_empty(), "no output for a bad flag");

@@ -71,7 +71,10 @@ pub struct ClusterArgs {
     /// Cosine similarity to a cluster's centroid an article needs to join it
     ///
     /// Articles are compared by their event vectors: the most distinctive terms (TF-IDF),
-    /// headline words and named entities. Lower merges more.
+    /// headline words and named entities. Lower merges more. With the refinement on (the
+    /// default, see --resolution) these clusters are only its starting point and it regroups
+    /// them, so the threshold changes little, on some corpora nothing; with --resolution 0 it
+    /// decides.
     #[arg(long, default_value_t = 0.2, value_name = "COS")]
     pub event_threshold: f64,
 
@@ -114,7 +117,8 @@ pub struct ClusterArgs {
     /// How an article is compared with a cluster
     ///
     /// `centroid`: cosine to the cluster's centroid, best for full articles; `average`: mean
-    /// cosine to the members, steadier for headline-only corpora.
+    /// cosine to the members, steadier for headline-only corpora. Like --event-threshold, it
+    /// shapes the clusters the refinement starts from and decides only with --resolution 0.
     #[arg(long, value_enum, default_value_t = LinkageArg::Centroid)]
     pub linkage: LinkageArg,
 
@@ -127,7 +131,7 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 0.0, value_name = "COS")]
     pub merge_threshold: f64,
 
-    /// Refine clusters by community detection at this resolution (0: off)
+    /// Refine clusters by community detection at this resolution (0: off; negative refused)
     ///
     /// After single-pass assignment, clusters are refined on the graph of candidate pairs
     /// (Louvain on the Constant Potts Model, warm-started from the clusters): fragments with
@@ -293,14 +297,16 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         top_terms: args.top_terms,
         candidate_threshold: args.candidate_threshold,
         max_df_share: args.max_df_share,
-        merge_threshold: (args.merge_threshold > 0.0).then_some(args.merge_threshold),
+        // For these three 0 turns the step off; anything else, negative or NaN included, goes
+        // to validation, which names the flag.
+        merge_threshold: (args.merge_threshold != 0.0).then_some(args.merge_threshold),
         linkage: match args.linkage {
             LinkageArg::Centroid => Linkage::Centroid,
             LinkageArg::Average => Linkage::Average,
         },
-        resolution: (args.resolution > 0.0).then_some(args.resolution),
+        resolution: (args.resolution != 0.0).then_some(args.resolution),
         edge_threshold: args.edge_threshold,
-        edge_half_life: (args.edge_half_life > 0.0).then_some(args.edge_half_life),
+        edge_half_life: (args.edge_half_life != 0.0).then_some(args.edge_half_life),
         straggler_threshold: args.straggler_threshold,
         seed: args.seed,
     };

@@ -125,10 +125,10 @@ impl StoryParams {
             return Err(Error::param("--thread-window-days", "must not be negative"));
         }
         if self.resolution.is_some_and(|g| !(g > 0.0 && g.is_finite())) {
-            return Err(Error::param("--resolution", "must be positive"));
+            return Err(Error::param("--resolution", "must be positive (0 turns it off)"));
         }
         if self.edge_half_life.is_some_and(|h| !(h > 0.0 && h.is_finite())) {
-            return Err(Error::param("--edge-half-life", "must be positive"));
+            return Err(Error::param("--edge-half-life", "must be positive (0 turns it off)"));
         }
         if !(self.straggler_threshold >= 0.0 && self.straggler_threshold <= 1.0) {
             return Err(Error::param("--straggler-threshold", "must be in [0, 1]"));
