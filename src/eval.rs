@@ -47,6 +47,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::read::source::{display_name, open_input};
+use crate::tsv;
 
 /// Fixed seeds: maps here only index, but a fixed hasher keeps runs reproducible byte for byte.
 type Map<K, V> = HashMap<K, V, ahash::RandomState>;
@@ -116,7 +117,8 @@ impl Labels {
     /// anything else TSV. For TSV, `column` (1-based, at least 2) is the column holding the
     /// cluster; JSON Lines takes its clusters from `cluster` records, or from `group` records
     /// when there are none, and `column` must then be 2 (the default). An empty TSV cluster
-    /// field or a `rejected` record leaves the id present but without a cluster.
+    /// field or a `rejected` record leaves the id present but without a cluster. TSV ids are
+    /// unescaped by [`tsv::unescape`].
     pub fn read(path: &Path, column: usize, role: Role) -> Result<Labels> {
         let reader = open_input(path)?;
         Labels::from_reader(reader, &display_name(path), column, role)
@@ -252,7 +254,10 @@ impl Labels {
         };
         let cluster = cluster.trim();
         let key = (!cluster.is_empty()).then_some(cluster);
-        self.insert(id, key, line).map_err(|r| Error::parse(&self.name, line, "id", r))
+        // Unescaped only now: the fields were split on real tabs, which escaped ids never hold.
+        let id =
+            tsv::unescape(id).map_err(|e| Error::parse(&self.name, line, "id", e.to_string()))?;
+        self.insert(&id, key, line).map_err(|r| Error::parse(&self.name, line, "id", r))
     }
 
     fn apply_json(&mut self, pending: Vec<Pending>) -> Result<()> {
@@ -2108,6 +2113,23 @@ mod tests {
         assert_eq!(l.clusters_of("b"), ["3"]);
         assert_eq!(l.clusters_of("4"), ["x"]);
         assert_eq!(l.clusters_of("5"), ["x"]);
+    }
+
+    #[test]
+    fn tsv_ids_are_unescaped_as_samestory_escapes_them() {
+        let ids = ["a\tb", "a\\tb", "line\none", "C:\\news\\x.txt", "ends\\", "cr\r"];
+        let text: String =
+            ids.iter().enumerate().map(|(i, id)| format!("{}\t{i}\n", tsv::escape(id))).collect();
+        let l = labels_from(&text, 2, Role::Prediction).unwrap();
+        assert_eq!(l.len(), ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(l.clusters_of(id), [i.to_string()], "{id:?}");
+        }
+        let err = labels_from("a\t1\nC:\\news\\x.txt\t2\n", 2, Role::Truth).unwrap_err();
+        let err = err.to_string();
+        assert!(err.starts_with("in.tsv:2: id: unknown escape \\x at byte 7"), "{err}");
+        let err = labels_from("a\\\t1\n", 2, Role::Truth).unwrap_err().to_string();
+        assert!(err.starts_with("in.tsv:1: id: lone backslash"), "{err}");
     }
 
     #[test]
