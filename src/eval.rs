@@ -1,8 +1,9 @@
 //! Clustering quality against labels: reads a predicted clustering and a ground truth (TSV
 //! `id<TAB>cluster` or samestory's JSON Lines output) and scores one against the other.
 //!
-//! Input: two [`Labels`]. The prediction must be a partition (each id in one cluster); the truth
-//! may overlap (an id listed under several clusters). Output: a [`Report`] (serde-serialisable,
+//! Input: two [`Labels`]. The prediction must be a partition (each id in one cluster; a
+//! rejected repeat of a clustered id, as a `--skip-invalid` run writes for a duplicate id, is
+//! skipped and counted); the truth may overlap (an id listed under several clusters). Output: a [`Report`] (serde-serialisable,
 //! rendered as text by [`Report::render_text`]).
 //!
 //! Metrics, all computed on the articles labelled on both sides (the intersection; the ids on
@@ -47,6 +48,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::read::source::{display_name, open_input};
+use crate::tsv;
 
 /// Fixed seeds: maps here only index, but a fixed hasher keeps runs reproducible byte for byte.
 type Map<K, V> = HashMap<K, V, ahash::RandomState>;
@@ -107,6 +109,8 @@ pub struct Labels {
     line: Vec<u64>,
     /// Later clusters of ids with overlapping truth labels, as (id, cluster) in input order.
     extra: Vec<(u32, u32)>,
+    /// `rejected` records skipped because their id is a clustered member.
+    rejected_duplicates: u64,
 }
 
 impl Labels {
@@ -116,7 +120,9 @@ impl Labels {
     /// anything else TSV. For TSV, `column` (1-based, at least 2) is the column holding the
     /// cluster; JSON Lines takes its clusters from `cluster` records, or from `group` records
     /// when there are none, and `column` must then be 2 (the default). An empty TSV cluster
-    /// field or a `rejected` record leaves the id present but without a cluster.
+    /// field or a `rejected` record leaves the id present but without a cluster, unless the
+    /// rejected id is also a member (see [`Labels::rejected_duplicates`]). TSV ids are
+    /// unescaped by [`tsv::unescape`].
     pub fn read(path: &Path, column: usize, role: Role) -> Result<Labels> {
         let reader = open_input(path)?;
         Labels::from_reader(reader, &display_name(path), column, role)
@@ -228,6 +234,7 @@ impl Labels {
             first: Vec::new(),
             line: Vec::new(),
             extra: Vec::new(),
+            rejected_duplicates: 0,
         }
     }
 
@@ -252,7 +259,10 @@ impl Labels {
         };
         let cluster = cluster.trim();
         let key = (!cluster.is_empty()).then_some(cluster);
-        self.insert(id, key, line).map_err(|r| Error::parse(&self.name, line, "id", r))
+        // Unescaped only now: the fields were split on real tabs, which escaped ids never hold.
+        let id =
+            tsv::unescape(id).map_err(|e| Error::parse(&self.name, line, "id", e.to_string()))?;
+        self.insert(&id, key, line).map_err(|r| Error::parse(&self.name, line, "id", r))
     }
 
     fn apply_json(&mut self, pending: Vec<Pending>) -> Result<()> {
@@ -264,16 +274,27 @@ impl Labels {
         } else {
             "JSON Lines, group records".into()
         };
-        for p in pending {
-            let (key, field) = match p.kind {
-                Kind::Group if use_clusters => continue,
-                Kind::Group | Kind::Cluster => {
-                    (p.key.as_deref(), format!("members[{}].id", p.member))
-                }
-                Kind::Rejected => (None, "id".to_string()),
-            };
-            self.insert(&p.id, key, p.line)
-                .map_err(|r| Error::parse(&self.name, p.line, field, r))?;
+        let (rejected, members): (Vec<Pending>, Vec<Pending>) =
+            pending.into_iter().partition(|p| p.kind == Kind::Rejected);
+        for p in members {
+            if p.kind == Kind::Group && use_clusters {
+                continue;
+            }
+            self.insert(&p.id, p.key.as_deref(), p.line).map_err(|r| {
+                Error::parse(&self.name, p.line, format!("members[{}].id", p.member), r)
+            })?;
+        }
+        for p in rejected {
+            // A run keeps the first record with an id and rejects later copies
+            // (`--skip-invalid`), so a rejected id that is also a member is that kept article,
+            // not a second assignment: it is scored once, under its cluster.
+            if self.index.get(p.id.as_str()).is_some_and(|&i| self.first[i as usize] != NO_CLUSTER)
+            {
+                self.rejected_duplicates += 1;
+                continue;
+            }
+            self.insert(&p.id, None, p.line)
+                .map_err(|r| Error::parse(&self.name, p.line, "id", r))?;
         }
         Ok(())
     }
@@ -305,7 +326,7 @@ impl Labels {
                 Role::Truth => Ok(()),
                 Role::Prediction => Err(format!(
                     "id {id:?} is in cluster {:?} (line {prev_line}) and also has no cluster \
-                     here (rejected or empty); a prediction must be a partition",
+                     here (empty cluster field); a prediction must be a partition",
                     &*self.keys[prev as usize]
                 )),
             },
@@ -316,8 +337,8 @@ impl Labels {
                     Ok(())
                 }
                 Role::Prediction => Err(format!(
-                    "id {id:?} has no cluster at line {prev_line} (rejected or empty) and is \
-                     also in cluster {:?}; a prediction must be a partition",
+                    "id {id:?} has no cluster at line {prev_line} (empty cluster field) and \
+                     is also in cluster {:?}; a prediction must be a partition",
                     &*self.keys[k as usize]
                 )),
             },
@@ -376,6 +397,12 @@ impl Labels {
     /// Ids present without a cluster (rejected records, empty TSV cluster fields), in input order.
     pub fn unlabelled(&self) -> impl Iterator<Item = &str> + '_ {
         self.ids.iter().zip(&self.first).filter(|(_, &c)| c == NO_CLUSTER).map(|(id, _)| &**id)
+    }
+
+    /// `rejected` records skipped because their id is also a clustered member: the copies of a
+    /// duplicate id that a run rejected after keeping the first.
+    pub fn rejected_duplicates(&self) -> u64 {
+        self.rejected_duplicates
     }
 
     /// Number of distinct cluster keys.
@@ -534,6 +561,9 @@ pub struct Side {
     pub articles: u64,
     /// Ids present without a cluster (rejected, or an empty TSV field).
     pub unlabelled: u64,
+    /// `rejected` records skipped because their id is also a clustered member (a duplicate id
+    /// the run rejected after keeping the first record with it).
+    pub rejected_duplicates: u64,
     /// Clusters among the scored articles.
     pub clusters: u64,
     /// Clusters of one scored article.
@@ -796,6 +826,15 @@ pub fn evaluate(pred: &Labels, truth: &Labels, worst: usize) -> Report {
     if n == 0 {
         notes.push("no article has a cluster on both sides: every metric is 0".into());
     }
+    if pred.rejected_duplicates > 0 {
+        let k = pred.rejected_duplicates;
+        notes.push(format!(
+            "{k} rejected record{} in the prediction repeat{} the id of a clustered article (a \
+             duplicate id the run rejected): skipped, the clustered article is scored",
+            if k == 1 { "" } else { "s" },
+            if k == 1 { "s" } else { "" },
+        ));
+    }
     if overlapping {
         notes.push(format!(
             "truth overlaps ({} scored articles in 2+ truth clusters): a true pair shares at \
@@ -882,6 +921,7 @@ fn side(labels: &Labels, sizes: &[u64]) -> Side {
         detail: labels.detail.clone(),
         articles: labels.first.len() as u64 - unlabelled,
         unlabelled,
+        rejected_duplicates: labels.rejected_duplicates,
         clusters,
         singletons,
         largest: largest
@@ -1284,6 +1324,10 @@ impl Report {
             let mut t = format!("{} ({}: {} articles", s.source, s.detail, s.articles);
             if s.unlabelled > 0 {
                 t += &format!(", {} without a cluster", s.unlabelled);
+            }
+            if s.rejected_duplicates > 0 {
+                let n = s.rejected_duplicates;
+                t += &format!(", {n} rejected duplicate{} skipped", if n == 1 { "" } else { "s" });
             }
             t + ")"
         };
@@ -2111,6 +2155,64 @@ mod tests {
     }
 
     #[test]
+    fn rejected_copy_of_a_clustered_id_is_skipped_not_a_second_assignment() {
+        // cluster --skip-invalid on a corpus where a0001 appears twice: the first record is
+        // clustered, the second rejected as a duplicate id.
+        let pred = r#"{"type":"cluster","cluster":129,"members":[{"id":"a0001"},{"id":"a0002"}]}
+{"type":"cluster","cluster":130,"members":[{"id":"a0003"}]}
+{"type":"rejected","input":"in.jsonl","line":4,"id":"a0001","field":"id","reason":"duplicate id (first on line 1)"}
+{"type":"rejected","input":"in.jsonl","line":5,"id":"b9","field":"text","reason":"missing"}
+{"type":"summary","articles":3,"rejected":2}"#;
+        let p = labels_from(pred, 2, Role::Prediction).unwrap();
+        assert_eq!(p.clusters_of("a0001"), ["129"]);
+        assert_eq!(p.rejected_duplicates(), 1);
+        assert_eq!(p.unlabelled().collect::<Vec<_>>(), ["b9"]);
+        let truth = labels_from("a0001\tE1\na0002\tE1\na0003\tE2\n", 2, Role::Truth).unwrap();
+        let r = evaluate(&p, &truth, 5);
+        assert_eq!(r.evaluated, 3);
+        assert_eq!((r.rejected.count, r.rejected.ids.clone()), (1, vec!["b9".to_string()]));
+        assert_eq!(r.prediction.rejected_duplicates, 1);
+        for m in all_metrics(&r) {
+            assert_close!(m, 1.0);
+        }
+        let text = r.render_text();
+        assert!(text.contains("1 without a cluster, 1 rejected duplicate skipped)"), "{text}");
+        assert!(text.contains("note: 1 rejected record in the prediction repeats"), "{text}");
+
+        // Wherever the rejected record stands.
+        let text = "{\"type\":\"rejected\",\"id\":\"a\"}\n{\"type\":\"group\",\"group\":1,\"members\":[\"a\"]}\n";
+        let l = labels_from(text, 2, Role::Prediction).unwrap();
+        assert_eq!((l.clusters_of("a"), l.rejected_duplicates()), (vec!["1"], 1));
+
+        // Two clusters for one id is still no partition, rejected copies or not.
+        let text = r#"{"type":"cluster","cluster":1,"members":["a"]}
+{"type":"cluster","cluster":2,"members":["a"]}
+{"type":"rejected","id":"a"}"#;
+        let err = labels_from(text, 2, Role::Prediction).unwrap_err().to_string();
+        assert!(err.contains("id \"a\" is already in cluster \"1\""), "{err}");
+        // An empty TSV cluster field is no rejected record: still an error beside a cluster.
+        let err = labels_from("a\t1\na\t\n", 2, Role::Prediction).unwrap_err().to_string();
+        assert!(err.contains("empty cluster field"), "{err}");
+    }
+
+    #[test]
+    fn tsv_ids_are_unescaped_as_samestory_escapes_them() {
+        let ids = ["a\tb", "a\\tb", "line\none", "C:\\news\\x.txt", "ends\\", "cr\r"];
+        let text: String =
+            ids.iter().enumerate().map(|(i, id)| format!("{}\t{i}\n", tsv::escape(id))).collect();
+        let l = labels_from(&text, 2, Role::Prediction).unwrap();
+        assert_eq!(l.len(), ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(l.clusters_of(id), [i.to_string()], "{id:?}");
+        }
+        let err = labels_from("a\t1\nC:\\news\\x.txt\t2\n", 2, Role::Truth).unwrap_err();
+        let err = err.to_string();
+        assert!(err.starts_with("in.tsv:2: id: unknown escape \\x at byte 7"), "{err}");
+        let err = labels_from("a\\\t1\n", 2, Role::Truth).unwrap_err().to_string();
+        assert!(err.starts_with("in.tsv:1: id: lone backslash"), "{err}");
+    }
+
+    #[test]
     fn jsonl_errors_name_line_and_field() {
         let cases = [
             (
@@ -2146,9 +2248,6 @@ mod tests {
             err.starts_with("in.tsv:2: members[1].id: id \"a\" is already in cluster \"1\""),
             "{err}"
         );
-        let text = "{\"type\":\"rejected\",\"id\":\"a\"}\n{\"type\":\"group\",\"group\":1,\"members\":[\"a\"]}\n";
-        let err = labels_from(text, 2, Role::Prediction).unwrap_err().to_string();
-        assert!(err.starts_with("in.tsv:2: members[0].id:"), "{err}");
         let err = labels_from("{\"type\":\"summary\"}", 3, Role::Truth).unwrap_err().to_string();
         assert!(err.contains("TSV input only"), "{err}");
     }

@@ -2002,6 +2002,8 @@ impl TruthFiles {
                     },
                 ),
             ] {
+                // Ids are `a` and digits, which `tsv::escape` leaves as they are, so these lines
+                // are what `--format tsv` would write and `eval` reads them back unchanged.
                 file.push(b'a');
                 push_padded(file, id, width);
                 file.push(b'\t');
@@ -2067,6 +2069,7 @@ mod tests {
         let (g, e, t) = (split(&files[0]), split(&files[1]), split(&files[2]));
         for ((g, e), t) in g.iter().zip(&e).zip(&t) {
             assert!(g.0 == e.0 && e.0 == t.0, "truth files disagree on order");
+            assert_eq!(crate::tsv::escape(&g.0), g.0, "truth ids need no escaping");
             truth.insert(g.0.clone(), (g.1.clone(), e.1.clone(), t.1.clone()));
         }
         Corpus { bytes, docs, truth, files, stats }

@@ -64,4 +64,5 @@ pub mod sketch;
 pub mod spill;
 pub mod story;
 pub mod summarize;
+pub mod tsv;
 pub mod write;

@@ -555,20 +555,65 @@ fn recurring_outlet_lines_are_no_summary_or_entity() {
 }
 
 #[test]
-fn tsv_ids_with_tabs_stay_distinct() {
-    // "a\tb" and "a b" used to come out as the same TSV id; escaped, they stay two articles,
-    // and an id with backslashes but no control character is written as it is.
+fn tsv_ids_with_tabs_and_backslashes_stay_distinct_and_eval_reads_them_back() {
+    // An id with a real tab and the id `a\tb` (backslash, t) used to be written alike; with
+    // every backslash doubled they are two lines, and eval, unescaping, scores all four ids.
     let dir = tempfile::tempdir().unwrap();
-    let text =
+    let nato =
         "NATO defence ministers met in Brussels on Wednesday to discuss air defence for Ukraine.";
+    let tokyo =
+        "Stocks fell in Tokyo as oil prices rose on Monday morning, led by exporters and banks.";
     let input = format!(
-        "{{\"id\":\"a\\tb\",\"text\":\"{text}\"}}\n{{\"id\":\"a b\",\"text\":\"{text} More.\"}}\n{{\"id\":\"C:\\\\news\\\\x.txt\",\"text\":\"Stocks fell in Tokyo as oil prices rose on Monday morning.\"}}\n"
+        r#"{{"id":"a\tb","text":"{nato}"}}
+{{"id":"C:\\news\\x.txt","text":"{nato}"}}
+{{"id":"a\\tb","text":"{tokyo}"}}
+{{"id":"tokyo","text":"{tokyo}"}}
+"#
     );
     let p = write(dir.path(), "in.jsonl", &input);
-    let (code, tsv, err) = cluster(&[p.to_str().unwrap(), "--format", "tsv"]);
+    let pred = dir.path().join("pred.tsv");
+    let (code, _, err) =
+        cluster(&[p.to_str().unwrap(), "--format", "tsv", "-o", pred.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(tsv.lines().count(), 3, "{tsv}");
+    let tsv = std::fs::read_to_string(&pred).unwrap();
+    assert_eq!(tsv.lines().count(), 4, "{tsv}");
     let mut ids: Vec<&str> = tsv.lines().map(|l| l.split('\t').next().unwrap()).collect();
     ids.sort_unstable();
-    assert_eq!(ids, ["C:\\news\\x.txt", "a b", "a\\tb"], "{tsv}");
+    assert_eq!(ids, ["C:\\\\news\\\\x.txt", "a\\\\tb", "a\\tb", "tokyo"], "{tsv}");
+
+    let truth = write(
+        dir.path(),
+        "truth.tsv",
+        "a\\tb\tNATO\nC:\\\\news\\\\x.txt\tNATO\na\\\\tb\tTOKYO\ntokyo\tTOKYO\n",
+    );
+    let o =
+        run(&["eval", "--json", "--truth", truth.to_str().unwrap(), pred.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["evaluated"], 4, "{report}");
+    assert_eq!(report["only_in_prediction"]["count"], 0, "{report}");
+    assert_eq!(report["only_in_truth"]["count"], 0, "{report}");
+    assert_eq!(report["pairwise"]["f1"], 1.0, "{report}");
+    assert_eq!(report["pairwise"]["true_positive_pairs"], 2, "{report}");
+
+    // dedup's TSV and verified pairs escape the same way.
+    let pairs = dir.path().join("pairs.tsv");
+    let o = run(
+        &[
+            "dedup",
+            "-q",
+            p.to_str().unwrap(),
+            "--format",
+            "tsv",
+            "--emit-pairs",
+            pairs.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 4, "{}", stdout(&o));
+    let pairs = std::fs::read_to_string(&pairs).unwrap();
+    let mut rows: Vec<Vec<&str>> = pairs.lines().map(|l| l.split('\t').collect()).collect();
+    rows.sort_unstable();
+    assert_eq!(rows, [["C:\\\\news\\\\x.txt", "a\\tb", "1"], ["a\\\\tb", "tokyo", "1"]], "{pairs}");
 }

@@ -210,3 +210,46 @@ fn help_shows_examples() {
     assert!(text.contains("Examples:\n  samestory eval --truth"), "{text}");
     assert!(text.contains("--truth-column <N>"), "{text}");
 }
+
+#[test]
+fn output_of_a_run_that_rejected_a_duplicate_id_is_scored() {
+    // The first record with id a0001 is clustered, its repeat rejected: eval used to read that
+    // as one id in a cluster and without one, and refuse the prediction.
+    let dir = tempfile::tempdir().unwrap();
+    let nato =
+        "NATO defence ministers met in Brussels on Wednesday to discuss air defence for Ukraine.";
+    let tokyo =
+        "Stocks fell in Tokyo as oil prices rose on Monday morning, led by exporters and banks.";
+    let corpus = write(
+        dir.path(),
+        "in.jsonl",
+        &format!(
+            "{{\"id\":\"a0001\",\"text\":\"{nato}\"}}\n{{\"id\":\"a0002\",\"text\":\"{nato}\"}}\n\
+             {{\"id\":\"a0003\",\"text\":\"{tokyo}\"}}\n{{\"id\":\"a0001\",\"text\":\"{tokyo}\"}}\n"
+        ),
+    );
+    let truth = write(dir.path(), "t.tsv", "a0001\tE1\na0002\tE1\na0003\tE2\n");
+    for cmd in ["cluster", "dedup"] {
+        let pred = dir.path().join(format!("{cmd}.jsonl"));
+        let o = crate::util::run(
+            &[cmd, "-q", "--skip-invalid", corpus.to_str().unwrap(), "-o", pred.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {}", stderr(&o));
+        assert!(stderr(&o).contains("in.jsonl:4"), "{cmd}: {}", stderr(&o));
+
+        let out = eval(&["--truth", truth.to_str().unwrap(), pred.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("3 articles, 1 rejected duplicate skipped)"), "{cmd}: {text}");
+        assert!(text.contains("note: 1 rejected record in the prediction repeats"), "{text}");
+
+        let out = eval(&["--json", "--truth", truth.to_str().unwrap(), pred.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {}", stderr(&out));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(r["evaluated"], 3, "{cmd}: {r}");
+        assert_eq!(r["prediction"]["rejected_duplicates"], 1, "{cmd}: {r}");
+        assert_eq!(r["rejected"]["count"], 0, "{cmd}: {r}");
+        assert_eq!(r["bcubed"]["f1"], 1.0, "{cmd}: {r}");
+    }
+}

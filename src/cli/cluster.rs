@@ -10,7 +10,8 @@ use samestory::cluster::story::{Linkage, StoryParams};
 use samestory::events::{cluster, Detail, StoryResult};
 use samestory::params::{BoilerplateParams, DedupParams, ShingleParams};
 use samestory::read::Corpus;
-use samestory::write::dedup::{tsv_field, RejectedRecord};
+use samestory::tsv;
+use samestory::write::dedup::RejectedRecord;
 use samestory::write::html::write_html;
 use samestory::write::markdown::write_markdown;
 use samestory::write::Output;
@@ -267,7 +268,7 @@ mod erased {
 fn write_tsv(out: &mut dyn Write, res: &StoryResult) -> std::io::Result<()> {
     for c in &res.clusters {
         for m in &c.members {
-            writeln!(out, "{}\t{}\t{}", tsv_field(&m.id), c.cluster, c.thread)?;
+            writeln!(out, "{}\t{}\t{}", tsv::escape(&m.id), c.cluster, c.thread)?;
         }
     }
     Ok(())

@@ -17,10 +17,12 @@ Examples:
 ///
 /// Both the prediction and --truth are read as samestory's JSON Lines output (detected when the
 /// first non-blank byte is `{`: `cluster` records, or `group` records when a file has no
-/// cluster records; `rejected` records count as rejected articles) or as TSV
-/// `id<TAB>cluster[<TAB>...]`, with an optional header line whose first field is `id`. Files
-/// may be gzip or zstd compressed; `-` reads stdin. A prediction must put each id in one
-/// cluster; the truth may list an id under several clusters (overlapping truth).
+/// cluster records; `rejected` records count as rejected articles, except the repeats of an id
+/// that is also clustered, which are skipped and counted) or as TSV `id<TAB>cluster[<TAB>...]`,
+/// with an optional header line whose first field is `id` and ids escaped as samestory writes
+/// them (`\\` for a backslash, `\t`, `\n`, `\r`). Files may be gzip or zstd compressed; `-`
+/// reads stdin. A prediction must put each id in one cluster; the truth may list an id under
+/// several clusters (overlapping truth).
 ///
 /// Scores are computed on the articles with a cluster on both sides; ids on one side only and
 /// rejected ids are counted and listed, not scored. Reported: pairwise and BCubed precision,

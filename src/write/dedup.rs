@@ -9,6 +9,7 @@ use crate::dedup::{round4, DedupResult};
 use crate::error::{Error, Result};
 use crate::params::{DedupParams, Verify};
 use crate::read::{Chunk, Corpus, InputKind, Rejection};
+use crate::tsv::escape;
 
 #[derive(Serialize)]
 struct GroupRecord<'a> {
@@ -120,35 +121,14 @@ pub fn write_jsonl(out: &mut dyn Write, res: &DedupResult, params: &DedupParams)
     json_line(out, &summary)
 }
 
-/// Writes `id<TAB>group` for every article, in group order.
+/// Writes `id<TAB>group` for every article, in group order, ids escaped by [`escape`].
 pub fn write_tsv(out: &mut dyn Write, res: &DedupResult) -> io::Result<()> {
     for (g, group) in res.groups.iter().enumerate() {
         for &(m, _) in &group.members {
-            writeln!(out, "{}\t{}", tsv_field(&res.articles[m as usize].id), g)?;
+            writeln!(out, "{}\t{}", escape(&res.articles[m as usize].id), g)?;
         }
     }
     Ok(())
-}
-
-/// An id made safe for one TSV field. An id holding a tab, newline or carriage return is
-/// written with `\t`, `\n`, `\r` and its backslashes doubled (PostgreSQL's text format), so the
-/// line structure holds and no two such ids become one; any other id, backslashes included
-/// (`C:\news\a.txt`), is written as it is, since TSV readers take fields literally.
-pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['\t', '\n', '\r']) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// Writes every verified pair as `id_a<TAB>id_b<TAB>similarity`, ordered by the ids.
@@ -164,7 +144,7 @@ pub fn write_pairs(out: &mut dyn Write, res: &DedupResult) -> io::Result<()> {
         .collect();
     rows.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
     for (a, b, s) in rows {
-        writeln!(out, "{}\t{}\t{}", tsv_field(a), tsv_field(b), s)?;
+        writeln!(out, "{}\t{}\t{}", escape(a), escape(b), s)?;
     }
     Ok(())
 }
@@ -208,23 +188,4 @@ pub fn write_unique(out: &mut dyn Write, corpus: &Corpus, res: &DedupResult) -> 
         }
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tsv_ids_with_control_characters_escape_and_stay_distinct() {
-        let ids = ["a\tb", "a b", "line\none", "cr\r", "tab\tand\\slash"];
-        let written: Vec<String> = ids.iter().map(|i| tsv_field(i).into_owned()).collect();
-        assert!(written.iter().all(|w| !w.contains(['\t', '\n', '\r'])), "{written:?}");
-        let distinct: std::collections::BTreeSet<&String> = written.iter().collect();
-        assert_eq!(distinct.len(), ids.len());
-        assert_eq!(written, ["a\\tb", "a b", "line\\none", "cr\\r", "tab\\tand\\\\slash"]);
-        // Anything else is written as it is, backslashes too.
-        for id in ["plain", "C:\\news\\a.txt", ""] {
-            assert!(matches!(tsv_field(id), std::borrow::Cow::Borrowed(x) if x == id));
-        }
-    }
 }
