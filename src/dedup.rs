@@ -389,9 +389,8 @@ fn reject_duplicate_ids(
         let (first, again) = (&articles[kept as usize], &articles[i as usize]);
         if first.id == again.id {
             dup[i as usize] = true;
-            let first_at =
-                format!("{}:{}", corpus.inputs()[first.loc.input as usize].name, first.loc.line);
-            found.push((i, first_at));
+            let (file, line) = corpus.position(first.loc);
+            found.push((i, format!("{file}:{line}")));
         } else {
             kept = i;
         }
@@ -402,9 +401,10 @@ fn reject_duplicate_ids(
     found.sort_unstable();
     let reject_of = |i: u32, first_at: &str| {
         let a = &articles[i as usize];
+        let (input, line) = corpus.position(a.loc);
         Rejection {
-            input: corpus.inputs()[a.loc.input as usize].name.clone(),
-            line: a.loc.line,
+            input,
+            line,
             id: Some(a.id.clone()),
             field: "id".into(),
             reason: format!("duplicate id {:?} (first at {first_at})", a.id),

@@ -22,6 +22,15 @@ pub enum Error {
         /// What is wrong, in words.
         reason: String,
     },
+    /// An input cannot be read as a whole: it holds no article, or is compressed in a format
+    /// we do not read.
+    #[error("{path}: {reason}")]
+    Input {
+        /// The input concerned (`-` for stdin).
+        path: String,
+        /// What is wrong, in words.
+        reason: String,
+    },
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -60,6 +69,11 @@ impl Error {
         reason: impl Into<String>,
     ) -> Self {
         Error::Parse { path: path.into(), line, field: field.into(), reason: reason.into() }
+    }
+
+    /// Builds an [`Error::Input`].
+    pub fn input(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Input { path: path.into(), reason: reason.into() }
     }
 
     /// True when the error is a broken pipe on output, which a CLI should treat as a quiet exit.

@@ -234,6 +234,104 @@ fn text_directories_are_read_one_article_per_file() {
 }
 
 #[test]
+fn a_byte_order_mark_is_skipped_in_every_kind_of_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = "\u{feff}";
+    let record = "{\"id\":\"a1\",\"text\":\"hi there\"}\n";
+    let o = run(&["dedup", "-q", "-"], Some(format!("{bom}{record}").as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(groups_of(&stdout(&o)).contains_key("a1"));
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(format!("{bom}{record}").as_bytes()).unwrap();
+    let gz_path = write(dir.path(), "bom.jsonl.gz", gz.finish().unwrap());
+    let (code, out, err) = dedup(&[gz_path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(groups_of(&out).contains_key("a1"));
+
+    let texts = dir.path().join("texts");
+    std::fs::create_dir(&texts).unwrap();
+    write(&texts, "a.txt", format!("{bom}BOM title\nsome body words"));
+    let unique = dir.path().join("unique.jsonl");
+    let (code, _, err) =
+        dedup(&[texts.to_str().unwrap(), "--emit-unique", unique.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let kept = json_lines(&std::fs::read_to_string(&unique).unwrap());
+    assert_eq!(kept[0]["title"], "BOM title");
+}
+
+#[cfg(unix)]
+#[test]
+fn named_pipes_and_dev_stdin_are_spooled_like_standard_input() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(fixture("corpus/sample.jsonl")).unwrap();
+    let reference = dedup(&[&fixture_arg("corpus/sample.jsonl")]).1;
+    let o = run(&["dedup", "-q", "/dev/stdin"], Some(&raw));
+    assert_eq!(stdout(&o), reference, "{}", stderr(&o));
+
+    let fifo = dir.path().join("ff");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // The writer opens the pipe again and again, writing the corpus the first time only: a
+    // reader that opens its input twice gets an empty second read (and fails) instead of
+    // waiting forever.
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (fifo, raw, done) = (fifo.clone(), raw.clone(), done.clone());
+        std::thread::spawn(move || {
+            std::fs::write(&fifo, &raw).unwrap();
+            while !done.load(Ordering::SeqCst) {
+                std::fs::write(&fifo, b"").unwrap();
+                // Room for the reader to see no writer, its end of input.
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        })
+    };
+    let o = run(&["dedup", "-q", fifo.to_str().unwrap()], None);
+    done.store(true, Ordering::SeqCst);
+    // Held open for reading (read-write, so opening it does not wait for a writer) until the
+    // writer stops: no open of the writer's can then wait forever.
+    let unblock = std::fs::OpenOptions::new().read(true).write(true).open(&fifo).unwrap();
+    writer.join().unwrap();
+    drop(unblock);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), reference);
+}
+
+#[test]
+fn rejections_in_a_directory_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("dir");
+    std::fs::create_dir(&texts).unwrap();
+    write(&texts, "a.txt", "Fine headline\nfine words");
+    write(&texts, "bad.txt", b"Headline\nfine line\ncaf\xe9\n");
+    let o = run(&["dedup", "-q", "--skip-invalid", texts.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let bad = texts.join("bad.txt").display().to_string();
+    assert!(err.contains(&format!("{bad}:3: record: invalid UTF-8 at byte 4")), "{err}");
+    let recs = json_lines(&stdout(&o));
+    let rejected: Vec<&Value> = recs.iter().filter(|v| v["type"] == "rejected").collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["input"], bad.as_str());
+    assert_eq!(rejected[0]["line"], 3);
+
+    let (d1, d2) = (dir.path().join("d1"), dir.path().join("d2"));
+    for d in [&d1, &d2] {
+        std::fs::create_dir(d).unwrap();
+        write(d, "story.txt", "Same name\nother words");
+    }
+    let (code, _, err) = dedup(&[d1.to_str().unwrap(), d2.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let (first, again) = (d1.join("story.txt"), d2.join("story.txt"));
+    let (first, again) = (first.display(), again.display());
+    let expect = format!("{again}:1: id: duplicate id \"story.txt\" (first at {first}:1)");
+    assert!(err.contains(&expect), "{err}");
+}
+
+#[test]
 fn a_chain_of_gradual_edits_does_not_become_one_group() {
     // Each version rewrites a new stretch of the previous one: neighbours are near-duplicates,
     // versions far apart are not, and connected components would glue all of them together.
@@ -293,12 +391,37 @@ fn bad_input_stops_with_file_line_and_field() {
         ":1: text: expected a string, found an array",
     );
     bad_input_case("dups.jsonl", format!("{good}{good}").as_bytes(), ":2: id: duplicate id \"ok\"");
-    bad_input_case("empty.jsonl", b"", ":0: record: empty input");
+    bad_input_case("empty.jsonl", b"", "empty.jsonl: no articles");
     bad_input_case(
         "date.jsonl",
         b"{\"id\":\"d\",\"text\":\"t\",\"published\":\"March\"}\n",
         ":1: published:",
     );
+}
+
+#[test]
+fn unsupported_compression_is_named_not_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "c.jsonl", "{\"id\":\"a\",\"text\":\"some words\"}\n");
+    for (tool, ext, format) in [("xz", "xz", "xz"), ("bzip2", "bz2", "bzip2")] {
+        match std::process::Command::new(tool).arg("-k").arg(&p).status() {
+            Ok(s) if s.success() => {}
+            _ => {
+                eprintln!("{tool} not found: skipped");
+                continue;
+            }
+        }
+        let packed = dir.path().join(format!("c.jsonl.{ext}"));
+        let (code, _, err) = dedup(&[packed.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        let expect = format!("c.jsonl.{ext}: {format} compression is not supported");
+        assert!(err.contains(&expect) && err.contains("gzip and zstd"), "{err}");
+    }
+    // A zip archive's local file header, as `zip` writes it.
+    let zip = write(dir.path(), "c.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00");
+    let (code, _, err) = dedup(&[zip.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("c.zip: zip compression is not supported"), "{err}");
 }
 
 #[test]

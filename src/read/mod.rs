@@ -4,7 +4,10 @@
 //! Every stage that needs the text reads the corpus again through [`Corpus::scan`] instead of
 //! holding it in memory: a corpus of millions of articles is read twice (or three times with
 //! exact verification) and memory stays proportional to the number of articles, not their
-//! size. Standard input is spooled to a temporary file once so that it can be read again too.
+//! size. Standard input, and any other input that is not a regular file (a named pipe,
+//! `/dev/stdin`, a process substitution's `/dev/fd/N`), is spooled to a temporary file once so
+//! that it can be read again too: a second read of a pipe finds nothing, or waits forever for a
+//! writer.
 
 pub mod jsonl;
 pub mod source;
@@ -25,10 +28,13 @@ pub use jsonl::{FieldMap, FieldPath};
 pub struct Input {
     /// Name shown in messages and default ids (`-` for stdin).
     pub name: String,
-    /// Where the bytes are (a spool file for stdin).
+    /// Where the bytes are (a spool file for stdin and pipes).
     pub path: PathBuf,
     /// JSON Lines file, or directory of `.txt` files.
     pub kind: InputKind,
+    /// A text directory's `.txt` files, sorted; listed once, so that every pass reads the same
+    /// files and a record's file index names the same file in each.
+    pub files: Vec<PathBuf>,
 }
 
 /// The format of an input.
@@ -100,9 +106,9 @@ pub struct Record<'a> {
 /// A record that could not be read, with enough context to find and fix it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {
-    /// Input name.
+    /// Input name; for a text-directory article, its file's path.
     pub input: String,
-    /// Line (or file index in a text directory); 0 for the input as a whole.
+    /// 1-based line.
     pub line: u64,
     /// The record's id when it could be read.
     pub id: Option<String>,
@@ -127,45 +133,75 @@ const CHUNK_BYTES: usize = 4 << 20;
 pub struct Corpus {
     inputs: Vec<Input>,
     fields: FieldMap,
-    // Keeps the stdin spool alive for as long as the corpus may be re-read.
-    _spool: Option<tempfile::NamedTempFile>,
+    // Keeps the spools of stdin and pipes alive for as long as the corpus may be re-read.
+    _spools: Vec<tempfile::NamedTempFile>,
 }
 
 impl Corpus {
     /// Opens the inputs named on the command line: files, directories of `.txt` files, or `-`
-    /// for stdin (spooled to a temporary file, decompressed, so it can be read several times).
+    /// for stdin. Stdin and anything else that is not a regular file (named pipes, `/dev/stdin`)
+    /// is spooled to a temporary file, decompressed, so it can be read several times.
     pub fn open(paths: &[PathBuf], fields: FieldMap) -> Result<Self> {
         if paths.is_empty() {
             return Err(Error::param("INPUT", "no input given (use - for standard input)"));
         }
         let mut inputs = Vec::new();
-        let mut spool = None;
+        let mut spools = Vec::new();
+        let mut stdin_seen = false;
         for p in paths {
-            if p == Path::new("-") {
-                if spool.is_some() {
-                    return Err(Error::param("INPUT", "standard input (-) given twice"));
-                }
-                let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io("-", e))?;
-                let mut src = source::open_input(p)?;
-                std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io("-", e))?;
-                inputs.push(Input {
-                    name: "-".into(),
-                    path: tmp.path().to_path_buf(),
-                    kind: InputKind::Jsonl,
-                });
-                spool = Some(tmp);
-                continue;
+            let name = source::display_name(p);
+            let stdin = p == Path::new("-");
+            if stdin && std::mem::replace(&mut stdin_seen, true) {
+                return Err(Error::param("INPUT", "standard input (-) given twice"));
             }
-            let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
-            let kind = if meta.is_dir() { InputKind::TextDir } else { InputKind::Jsonl };
-            inputs.push(Input { name: p.display().to_string(), path: p.clone(), kind });
+            let meta =
+                if stdin { None } else { Some(std::fs::metadata(p).map_err(|e| Error::io(p, e))?) };
+            match meta {
+                Some(m) if m.is_dir() => {
+                    let files = text::text_files(p)?;
+                    if files.is_empty() {
+                        return Err(Error::input(name, "no .txt files in this directory"));
+                    }
+                    inputs.push(Input { name, path: p.clone(), kind: InputKind::TextDir, files });
+                }
+                Some(m) if m.file_type().is_file() => {
+                    inputs.push(Input {
+                        name,
+                        path: p.clone(),
+                        kind: InputKind::Jsonl,
+                        files: vec![],
+                    });
+                }
+                _ => {
+                    let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io(p, e))?;
+                    let mut src = source::open_input(p)?;
+                    std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(p, e))?;
+                    let path = tmp.path().to_path_buf();
+                    inputs.push(Input { name, path, kind: InputKind::Jsonl, files: vec![] });
+                    spools.push(tmp);
+                }
+            }
         }
-        Ok(Corpus { inputs, fields, _spool: spool })
+        Ok(Corpus { inputs, fields, _spools: spools })
     }
 
     /// The inputs, in order.
     pub fn inputs(&self) -> &[Input] {
         &self.inputs
+    }
+
+    /// The file and line a record is reported under. A text-directory article is named by its
+    /// own file, at line 1 where it starts: the directory alone does not say which file to fix.
+    pub fn position(&self, loc: Location) -> (String, u64) {
+        let input = &self.inputs[loc.input as usize];
+        let file = match input.kind {
+            InputKind::TextDir => loc.line.checked_sub(1).and_then(|i| input.files.get(i as usize)),
+            InputKind::Jsonl => None,
+        };
+        match file {
+            Some(path) => (source::display_name(path), 1),
+            None => (input.name.clone(), loc.line),
+        }
     }
 
     /// The field mapping.
@@ -215,16 +251,19 @@ impl Corpus {
     /// Turns a raw record into an article's fields, or says why it cannot be read.
     pub fn parse<'a>(&self, chunk: &'a Chunk, rec: &'a RawRecord) -> Result<Record<'a>, Rejection> {
         let input = &self.inputs[rec.loc.input as usize];
-        let reject = |field: &str, reason: String, id: Option<String>| Rejection {
-            input: input.name.clone(),
-            line: rec.loc.line,
-            id,
-            field: field.to_string(),
-            reason,
+        let reject = |field: &str, reason: String, id: Option<String>| {
+            let (input, line) = self.position(rec.loc);
+            Rejection { input, line, id, field: field.to_string(), reason }
         };
         let bytes = chunk.bytes(rec);
         let line = std::str::from_utf8(bytes).map_err(|e| {
-            reject("record", format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1), None)
+            let bad = e.valid_up_to();
+            // A text file is many lines: say which one, and the byte within it.
+            let line_start = bytes[..bad].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let mut rej =
+                reject("record", format!("invalid UTF-8 at byte {}", bad - line_start + 1), None);
+            rej.line += bytes[..line_start].iter().filter(|&&b| b == b'\n').count() as u64;
+            rej
         })?;
         match input.kind {
             InputKind::TextDir => {
@@ -334,7 +373,7 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
         }
     }
     if records == 0 {
-        return Err(Error::parse(&input.name, 0, "record", "empty input: no articles"));
+        return Err(Error::input(&input.name, "no articles"));
     }
     if !chunk.records.is_empty() {
         let _ = tx.send(Ok(chunk));
@@ -345,6 +384,7 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
 fn rename(e: Error, input: &Input) -> Error {
     match e {
         Error::Io { source, .. } => Error::io(&input.name, source),
+        Error::Input { reason, .. } => Error::input(&input.name, reason),
         other => other,
     }
 }
@@ -414,9 +454,45 @@ mod tests {
     }
 
     #[test]
+    fn text_directory_records_are_named_by_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a.txt"), "\u{feff}BOM title\nbody").unwrap();
+        std::fs::write(dir.path().join("sub/bad.txt"), b"Title\nok\nnot caf\xe9").unwrap();
+        let c = Corpus::open(&[dir.path().to_path_buf()], FieldMap::default()).unwrap();
+        let mut titles = Vec::new();
+        let mut rejections = Vec::new();
+        c.scan(|chunk| {
+            for r in &chunk.records {
+                match c.parse(&chunk, r) {
+                    Ok(rec) => titles.push(rec.title.into_owned()),
+                    Err(rej) => rejections.push(rej),
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(titles, ["BOM title"]);
+        let bad = dir.path().join("sub/bad.txt").display().to_string();
+        assert_eq!((rejections[0].input.as_str(), rejections[0].line), (bad.as_str(), 3));
+        assert_eq!(rejections[0].reason, "invalid UTF-8 at byte 8");
+        assert_eq!(c.position(Location { input: 0, line: 2 }), (bad, 1));
+    }
+
+    #[test]
+    fn empty_directory_is_an_error_without_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Corpus::open(&[dir.path().to_path_buf()], FieldMap::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{}: no .txt files in this directory", dir.path().display())
+        );
+    }
+
+    #[test]
     fn empty_input_is_an_error() {
         let (_d, c) = corpus_of("\n\n");
         let err = parse_all(&c).unwrap_err().to_string();
-        assert!(err.contains("in.jsonl:0: record: empty input"), "{err}");
+        assert!(err.ends_with("in.jsonl: no articles"), "{err}");
     }
 }

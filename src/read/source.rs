@@ -1,5 +1,6 @@
 //! Opening inputs: files, `-` for stdin, and gzip or zstd streams recognised by their magic
-//! bytes (not by the file name, which scrapers and pipes often get wrong).
+//! bytes (not by the file name, which scrapers and pipes often get wrong). A UTF-8 byte-order
+//! mark at the start of the (decompressed) bytes is skipped.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -10,15 +11,48 @@ use crate::error::{Error, Result};
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 const BUF_SIZE: usize = 1 << 20;
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// The compression format `head` starts with, among those we recognise but cannot read:
+/// read as text, such a file would be rejected as invalid UTF-8, which hides the cause.
+fn unsupported_format(head: &[u8]) -> Option<&'static str> {
+    // "BZh" and a block-size digit could open a line of text; the block or end-of-stream magic
+    // after them could not.
+    let bzip2 = head.len() >= 10
+        && head.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&head[3])
+        && (head[4..10] == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]
+            || head[4..10] == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]);
+    if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+        Some("xz")
+    } else if bzip2 {
+        Some("bzip2")
+    } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Some("zip")
+    } else {
+        None
+    }
+}
 
 /// The name a path is shown under in messages: `-` for stdin, else the path as given.
 pub fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// `bytes` without a leading UTF-8 byte-order mark. Editors on Windows write one; it is not text,
+/// and left in it breaks the first JSON record or ends up in a title.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
 /// Opens `path` (or stdin for `-`) for buffered reading, transparently decompressing gzip
-/// (including concatenated members, as `cat a.gz b.gz` produces) and zstd.
+/// (including concatenated members, as `cat a.gz b.gz` produces) and zstd, and skipping a
+/// byte-order mark. Other compression formats are refused by name.
 pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    skip_bom(decompressed(path)?).map_err(|e| Error::io(path, e))
+}
+
+fn decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
     } else {
@@ -26,6 +60,12 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     };
     let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    if let Some(format) = unsupported_format(head) {
+        return Err(Error::input(
+            display_name(path),
+            format!("{format} compression is not supported (only gzip and zstd are)"),
+        ));
+    }
     if head.starts_with(&GZIP_MAGIC) {
         let dec = flate2::bufread::MultiGzDecoder::new(reader);
         Ok(Box::new(BufReader::with_capacity(BUF_SIZE, dec)))
@@ -36,6 +76,29 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     } else {
         Ok(Box::new(reader))
     }
+}
+
+/// Skips a byte-order mark at the start of `reader`. A decompressor may hand out its first bytes
+/// one at a time, so the mark is looked for in the first three bytes whatever the reads return;
+/// bytes that turn out not to be a mark are put back.
+fn skip_bom(mut reader: Box<dyn BufRead + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut head = Vec::with_capacity(BOM.len());
+    while head.len() < BOM.len() {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len().min(BOM.len() - head.len());
+        head.extend_from_slice(&buf[..n]);
+        reader.consume(n);
+        if !BOM.starts_with(&head) {
+            break;
+        }
+    }
+    if head == BOM {
+        head.clear();
+    }
+    Ok(Box::new(io::Cursor::new(head).chain(reader)))
 }
 
 #[cfg(test)]
@@ -65,6 +128,45 @@ mod tests {
         let zst = dir.path().join("c");
         std::fs::write(&zst, zstd::encode_all(&b"zstd body\n"[..], 1).unwrap()).unwrap();
         assert_eq!(read_all(&zst), "zstd body\n");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_however_the_bytes_arrive() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.jsonl");
+        std::fs::write(&plain, "\u{feff}{}\n").unwrap();
+        assert_eq!(read_all(&plain), "{}\n");
+        let zst = dir.path().join("b.jsonl.zst");
+        std::fs::write(&zst, zstd::encode_all("\u{feff}zstd\n".as_bytes(), 1).unwrap()).unwrap();
+        assert_eq!(read_all(&zst), "zstd\n");
+
+        // One byte a read, as a decompressor may give them; a mark's first bytes alone are text
+        // and stay.
+        for (input, want) in [(&b"\xef\xbb\xbfx"[..], &b"x"[..]), (b"\xef\xbbx", b"\xef\xbbx")] {
+            let slow = Box::new(BufReader::with_capacity(1, input));
+            let mut got = Vec::new();
+            skip_bom(slow).unwrap().read_to_end(&mut got).unwrap();
+            assert_eq!(got, want);
+        }
+        assert_eq!(strip_bom("\u{feff}t".as_bytes()), b"t");
+        assert_eq!(strip_bom(b"\xef"), b"\xef");
+    }
+
+    #[test]
+    fn unsupported_compression_is_named() {
+        let bz2 = b"BZh91AY&SY\x00\x01";
+        for (head, format) in
+            [(&b"\xfd7zXZ\x00\x00"[..], "xz"), (bz2, "bzip2"), (b"PK\x03\x04", "zip")]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("in.dat");
+            std::fs::write(&p, head).unwrap();
+            let err = open_input(&p).err().unwrap().to_string();
+            assert!(err.contains("in.dat: ") && err.contains(format), "{err}");
+            assert!(err.contains("not supported (only gzip and zstd are)"), "{err}");
+        }
+        // Text that merely starts like a bzip2 header is text.
+        assert_eq!(unsupported_format(b"BZh9 is a fine first line\n"), None);
     }
 
     #[test]

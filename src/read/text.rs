@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use super::{Chunk, Input, Location, RawRecord};
+use super::{source, Chunk, Input, Location, RawRecord};
 use crate::error::{Error, Result};
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -36,16 +36,12 @@ pub(super) fn read_dir(
     index: u32,
     tx: &mpsc::SyncSender<Result<Chunk>>,
 ) -> Result<()> {
-    let files = text_files(&input.path)?;
-    if files.is_empty() {
-        return Err(Error::parse(&input.name, 0, "record", "no .txt files in this directory"));
-    }
     let mut chunk = Chunk::default();
-    for (i, path) in files.iter().enumerate() {
+    for (i, path) in input.files.iter().enumerate() {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let rel = path.strip_prefix(&input.path).unwrap_or(path);
         let start = chunk.data.len();
-        chunk.data.extend_from_slice(&bytes);
+        chunk.data.extend_from_slice(source::strip_bom(&bytes));
         chunk.records.push(RawRecord {
             loc: Location { input: index, line: i as u64 + 1 },
             start,
