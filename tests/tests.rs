@@ -6,4 +6,5 @@ mod cli_cluster;
 mod cli_dedup;
 mod cli_eval;
 mod cli_gen;
+mod cli_outputs;
 mod faithful;

@@ -17,6 +17,7 @@ use samestory::write::markdown::write_markdown;
 use samestory::write::Output;
 use serde::Serialize;
 
+use super::outputs::{self, Target};
 use super::progress::Bars;
 use super::{thousands, CommonArgs, InputArgs, Outcome};
 
@@ -312,6 +313,11 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         seed: args.seed,
     };
     story.validate()?;
+    outputs::check(
+        &args.input.sources(),
+        Target { flag: "-o", path: args.output.as_deref() },
+        &[Target { flag: "--report", path: args.report.as_deref() }],
+    )?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
     let bars = Bars::new(&args.common);
     // TSV shows only which event and thread each article is in: unless a report is also

@@ -10,6 +10,7 @@ use samestory::params::{BoilerplateParams, DedupParams, Keep, ShingleParams, Ver
 use samestory::read::Corpus;
 use samestory::write::{dedup as out, Output};
 
+use super::outputs::{self, Target};
 use super::progress::Bars;
 use super::{thousands, CommonArgs, InputArgs, Outcome};
 
@@ -173,6 +174,14 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
     args.common.init_threads()?;
     let params = args.params();
     params.validate()?;
+    outputs::check(
+        &args.input.sources(),
+        Target { flag: "-o", path: args.output.as_deref() },
+        &[
+            Target { flag: "--emit-pairs", path: args.emit_pairs.as_deref() },
+            Target { flag: "--emit-unique", path: args.emit_unique.as_deref() },
+        ],
+    )?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
     let bars = Bars::new(&args.common);
     let res = dedup(&corpus, &params, args.input.skip_invalid, &bars)?;

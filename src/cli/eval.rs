@@ -7,6 +7,8 @@ use anyhow::bail;
 use samestory::eval::{evaluate, Labels, Role};
 use samestory::write::Output;
 
+use super::outputs::{self, Source, Target};
+
 const AFTER_HELP: &str = "\
 Examples:
   samestory eval --truth truth/events.tsv clusters.jsonl
@@ -82,6 +84,14 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if args.prediction == stdin && args.truth == stdin {
         bail!("the prediction and --truth cannot both be read from stdin (-)");
     }
+    outputs::check(
+        &[
+            Source { what: "the prediction", path: &args.prediction },
+            Source { what: "the --truth file", path: &args.truth },
+        ],
+        Target { flag: "-o", path: args.output.as_deref() },
+        &[],
+    )?;
     let pred = Labels::read(&args.prediction, args.column, Role::Prediction)?;
     let truth = Labels::read(&args.truth, args.truth_column, Role::Truth)?;
     let report = evaluate(&pred, &truth, args.worst);

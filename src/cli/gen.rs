@@ -7,6 +7,7 @@ use samestory::gen::{self, GenParams};
 use samestory::progress::Progress;
 use samestory::write::Output;
 
+use super::outputs::{self, Target};
 use super::progress::Bars;
 use super::CommonArgs;
 
@@ -356,6 +357,22 @@ pub fn run(args: &GenArgs) -> anyhow::Result<()> {
     let params = args.params();
     // Before creating the output, so a bad flag leaves no empty file behind.
     params.validate()?;
+    let mut truth = Vec::new();
+    if let Some(dir) = args.truth.as_deref() {
+        // Refused now: the library would find it only after creating -o, truncating whatever
+        // corpus was there.
+        if dir.exists() && !dir.is_dir() {
+            let reason = format!("{} is not a directory", dir.display());
+            return Err(samestory::error::Error::param("--truth", reason).into());
+        }
+        // gen makes the directory if need be; while it is not there, nothing in it can be the
+        // corpus file, and an -o inside it is refused for its missing directory.
+        if dir.is_dir() {
+            truth = ["dups.tsv", "events.tsv", "stories.tsv"].map(|f| dir.join(f)).to_vec();
+        }
+    }
+    let truth: Vec<_> = truth.iter().map(|p| Target { flag: "--truth", path: Some(p) }).collect();
+    outputs::check(&[], Target { flag: "-o", path: args.output.as_deref() }, &truth)?;
     let mut out = Output::create(args.output.as_deref())?;
     let bars = Bars::new(&args.common);
     bars.phase("generating", Some(params.articles));

@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod dedup;
 pub mod eval;
 pub mod gen;
+pub mod outputs;
 pub mod progress;
 
 use std::path::PathBuf;
@@ -132,6 +133,11 @@ impl InputArgs {
             url: FieldPath::new(&self.url_field),
             published: FieldPath::new(&self.published_field),
         }
+    }
+
+    /// The inputs, for [`outputs::check`].
+    pub fn sources(&self) -> Vec<outputs::Source<'_>> {
+        self.inputs.iter().map(|path| outputs::Source { what: "the input", path }).collect()
     }
 }
 

@@ -16,11 +16,16 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let ty = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if ty.is_dir() {
             collect(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "txt") {
+        } else if is_article_file(&path) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// True for a file name a directory input reads as an article (`.txt`, as spelled).
+pub fn is_article_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "txt")
 }
 
 /// The `.txt` files below `dir`, sorted so every run sees the same order.

@@ -1,0 +1,322 @@
+//! Output paths checked against the inputs and against each other before a run reads anything.
+//! A slip on the command line (`-o` naming the corpus, two flags naming one file, a directory
+//! that is not there) then costs an error message, not the user's data or a long run whose
+//! result cannot be written.
+//!
+//! Two paths are one file when they resolve to the same device and inode (Unix), so hard links
+//! and symlinks count; elsewhere, when their canonical paths agree. Nothing is created or
+//! truncated here: a refused run leaves every file as it was.
+
+use std::fs::{self, Metadata};
+use std::path::{Path, PathBuf};
+
+use samestory::error::{Error, Result};
+use samestory::read::text;
+
+/// A file or directory the run reads.
+pub struct Source<'a> {
+    /// What messages call it: "the input", "the --truth file".
+    pub what: &'a str,
+    /// As given on the command line; `-` is stdin, which no output can overwrite.
+    pub path: &'a Path,
+}
+
+/// A file the run writes.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    /// The flag naming it, for messages.
+    pub flag: &'a str,
+    /// The file; `-` is stdout, and so is `None` for the main output (a side output left
+    /// `None` is not written).
+    pub path: Option<&'a Path>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    /// A canonical path: a file not yet there (its directory resolved), or any file off Unix.
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path, meta: &Metadata) -> Result<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        Ok(FileId::Inode(meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        fs::canonicalize(path).map(FileId::Path).map_err(|e| Error::io(path, e))
+    }
+}
+
+struct OutFile<'a> {
+    path: &'a Path,
+    id: FileId,
+    exists: bool,
+}
+
+/// Where `path`, named by `flag`, would be written; refused when it cannot be created there.
+fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
+    let shown = path.display();
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(Error::param(flag, format!("{shown} is a directory"))),
+        Ok(meta) => Ok(OutFile { path, id: file_id(path, &meta)?, exists: true }),
+        Err(err) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let reason = match fs::metadata(dir) {
+                Ok(meta) if meta.is_dir() => None,
+                Ok(_) => Some(format!("{} is not a directory", dir.display())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Some(format!("directory {} does not exist", dir.display()))
+                }
+                Err(e) => Some(format!("{}: {e}", dir.display())),
+            };
+            if let Some(reason) = reason {
+                return Err(Error::param(flag, format!("cannot write {shown}: {reason}")));
+            }
+            if err.kind() != std::io::ErrorKind::NotFound {
+                return Err(Error::param(flag, format!("cannot write {shown}: {err}")));
+            }
+            let dir = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+            let id = FileId::Path(dir.join(path.file_name().unwrap_or_default()));
+            Ok(OutFile { path, id, exists: false })
+        }
+    }
+}
+
+/// Refuses outputs that are inputs (or files a directory input reads), outputs that name one
+/// file twice, more than one output on stdout, and outputs whose directory is missing.
+pub fn check(inputs: &[Source], main: Target, side: &[Target]) -> Result<()> {
+    let stdin = Path::new("-");
+    let outputs = std::iter::once(&main).chain(side.iter().filter(|t| t.path.is_some()));
+    let mut files: Vec<(&Target, OutFile)> = Vec::new();
+    let mut on_stdout: Option<&Target> = None;
+    for t in outputs {
+        match t.path.filter(|p| *p != stdin) {
+            Some(path) => files.push((t, out_file(t.flag, path)?)),
+            None => {
+                if let Some(first) = on_stdout {
+                    let first = match first.path {
+                        Some(_) => format!("{} -", first.flag),
+                        None => format!("the main output (no {})", first.flag),
+                    };
+                    return Err(Error::param(
+                        t.flag,
+                        format!("- is stdout, where {first} already goes; give one of them a file"),
+                    ));
+                }
+                on_stdout = Some(t);
+            }
+        }
+    }
+
+    for src in inputs.iter().filter(|s| s.path != stdin) {
+        // An input that cannot be read is the reader's to report, with its own message.
+        let Ok(meta) = fs::metadata(src.path) else { continue };
+        if meta.is_dir() {
+            check_dir(src, &files)?;
+            continue;
+        }
+        let id = file_id(src.path, &meta)?;
+        if let Some((t, out)) = files.iter().find(|(_, out)| out.id == id) {
+            return Err(Error::param(
+                t.flag,
+                format!(
+                    "{} is the same file as {} {}; samestory would overwrite what it reads",
+                    out.path.display(),
+                    src.what,
+                    src.path.display()
+                ),
+            ));
+        }
+    }
+
+    for (i, (t, out)) in files.iter().enumerate() {
+        if let Some((first, first_out)) = files[..i].iter().find(|(_, o)| o.id == out.id) {
+            return Err(Error::param(
+                t.flag,
+                format!(
+                    "{} is the same file as {} {}; one output would overwrite the other",
+                    out.path.display(),
+                    first.flag,
+                    first_out.path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A directory input is read as every `.txt` file below it, and `dedup --emit-unique` reads it
+/// again while writing: an output that is one of those files, or would become one, is refused.
+fn check_dir(src: &Source, files: &[(&Target, OutFile)]) -> Result<()> {
+    let dir = fs::canonicalize(src.path).map_err(|e| Error::io(src.path, e))?;
+    let in_dir = |t: &Target, out: &OutFile, file: &Path| {
+        Error::param(
+            t.flag,
+            format!(
+                "{} is {}, an article of {} {}; samestory would overwrite what it reads",
+                out.path.display(),
+                file.display(),
+                src.what,
+                src.path.display()
+            ),
+        )
+    };
+    for (t, out) in files.iter().filter(|(_, out)| !out.exists) {
+        if let FileId::Path(p) = &out.id {
+            if p.starts_with(&dir) && text::is_article_file(p) {
+                return Err(in_dir(t, out, out.path));
+            }
+        }
+    }
+    // A file that exists may be an article under another name (a hard link, or a symlink in
+    // the directory), which only its identity shows: one stat per article, cheaper than the
+    // read that follows, and skipped when every output is new.
+    if !files.iter().any(|(_, out)| out.exists) {
+        return Ok(());
+    }
+    for file in text::text_files(src.path)? {
+        let Ok(meta) = fs::metadata(&file) else { continue };
+        let id = file_id(&file, &meta)?;
+        if let Some((t, out)) = files.iter().find(|(_, out)| out.exists && out.id == id) {
+            return Err(in_dir(t, out, &file));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(path: &Path) -> Source<'_> {
+        Source { what: "the input", path }
+    }
+
+    fn to<'a>(flag: &'a str, path: &'a Path) -> Target<'a> {
+        Target { flag, path: Some(path) }
+    }
+
+    fn stdout() -> Target<'static> {
+        Target { flag: "-o", path: None }
+    }
+
+    fn refused(inputs: &[Source], main: Target, side: &[Target]) -> String {
+        match check(inputs, main, side) {
+            Ok(()) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn distinct_files_and_one_stdout_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("x.jsonl");
+        std::fs::write(&x, "{}\n").unwrap();
+        let o = dir.path().join("o.jsonl");
+        let u = dir.path().join("u.jsonl");
+        std::fs::write(&u, "old\n").unwrap();
+        let side =
+            [to("--emit-unique", &u), to("--emit-pairs", &o), Target { flag: "--x", path: None }];
+        check(&[input(&x), input(Path::new("-"))], stdout(), &side).unwrap();
+        assert_eq!(std::fs::read(&u).unwrap(), b"old\n", "checking never truncates");
+        assert!(!o.exists(), "checking never creates");
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("x.jsonl");
+        std::fs::write(&x, "{}\n").unwrap();
+        let msg = refused(&[input(&x)], stdout(), &[to("--emit-unique", &x)]);
+        assert!(msg.contains("--emit-unique") && msg.contains("x.jsonl"), "{msg}");
+        assert!(msg.contains("would overwrite what it reads"), "{msg}");
+        // The same file under another spelling.
+        let other = dir.path().join(".").join("x.jsonl");
+        refused(&[input(&x)], to("-o", &other), &[]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hard_links_and_symlinks_are_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("x.jsonl");
+        std::fs::write(&x, "{}\n").unwrap();
+        let hard = dir.path().join("hard.jsonl");
+        std::fs::hard_link(&x, &hard).unwrap();
+        let soft = dir.path().join("soft.jsonl");
+        std::os::unix::fs::symlink(&x, &soft).unwrap();
+        assert!(refused(&[input(&x)], to("-o", &hard), &[]).contains("hard.jsonl"));
+        assert!(refused(&[input(&soft)], to("-o", &x), &[]).contains("-o"));
+        let msg = refused(&[], to("-o", &hard), &[to("--report", &soft)]);
+        assert!(msg.contains("--report") && msg.contains("-o"), "{msg}");
+    }
+
+    #[test]
+    fn two_outputs_naming_one_file_are_refused_even_before_it_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = dir.path().join("o.jsonl");
+        let again = dir.path().join("sub").join("..").join("o.jsonl");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let msg = refused(&[], to("-o", &o), &[to("--emit-unique", &again)]);
+        assert!(msg.contains("--emit-unique") && msg.contains("same file as -o"), "{msg}");
+        assert!(!o.exists());
+    }
+
+    #[test]
+    fn only_one_output_may_go_to_stdout() {
+        let dash = Path::new("-");
+        let msg = refused(&[], stdout(), &[to("--report", dash)]);
+        assert!(msg.contains("--report") && msg.contains("no -o"), "{msg}");
+        let msg = refused(&[], to("-o", dash), &[to("--emit-pairs", dash)]);
+        assert!(msg.contains("--emit-pairs") && msg.contains("-o -"), "{msg}");
+    }
+
+    #[test]
+    fn a_missing_or_non_directory_parent_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("nope").join("o.jsonl");
+        let msg = refused(&[], stdout(), &[to("--report", &deep)]);
+        assert!(msg.contains("--report") && msg.contains("does not exist"), "{msg}");
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        let msg = refused(&[], to("-o", &file.join("o.jsonl")), &[]);
+        assert!(msg.contains("is not a directory"), "{msg}");
+        let msg = refused(&[], to("-o", dir.path()), &[]);
+        assert!(msg.contains("is a directory"), "{msg}");
+    }
+
+    #[test]
+    fn a_directory_input_owns_its_txt_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(corpus.join("sub")).unwrap();
+        let article = corpus.join("sub").join("a.txt");
+        std::fs::write(&article, "Title\nText\n").unwrap();
+        let src = [input(&corpus)];
+        // An article, a new .txt the reader would pick up, and a link to an article.
+        refused(&src, to("-o", &article), &[]);
+        let msg = refused(&src, stdout(), &[to("--emit-unique", &corpus.join("new.txt"))]);
+        assert!(msg.contains("--emit-unique") && msg.contains("new.txt"), "{msg}");
+        #[cfg(unix)]
+        {
+            let outside = dir.path().join("out.txt");
+            std::fs::write(&outside, "Mine\n").unwrap();
+            std::os::unix::fs::symlink(&outside, corpus.join("link.txt")).unwrap();
+            let msg = refused(&src, to("-o", &outside), &[]);
+            assert!(msg.contains("link.txt"), "{msg}");
+            std::fs::remove_file(corpus.join("link.txt")).unwrap();
+        }
+        // Files the reader skips are fair game.
+        check(&src, to("-o", &corpus.join("groups.jsonl")), &[]).unwrap();
+        check(&src, to("-o", &dir.path().join("groups.txt")), &[]).unwrap();
+    }
+}

@@ -1,0 +1,154 @@
+//! Output paths that would destroy data are refused before the run reads anything: an output
+//! that is an input (under any name), two outputs on one file or on stdout, and an output whose
+//! directory is missing. Each refusal exits 2, names the flag, and leaves every file as it was.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{fixture, run, stderr, stdout, write};
+
+/// A copy of the wire fixture in `dir`, so a run that overwrites it harms nothing shared.
+fn corpus(dir: &Path) -> PathBuf {
+    write(dir, "x.jsonl", std::fs::read(fixture("corpus/wire.jsonl")).unwrap())
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Runs `samestory args...`, expects a refusal naming `flag`, and returns stderr.
+fn refused(args: &[&str], flag: &str) -> String {
+    let o = run(args, None);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "samestory {args:?}: {err}");
+    assert!(err.contains(flag), "{flag} not named: {err}");
+    assert!(o.stdout.is_empty(), "output on stdout: {}", stdout(&o));
+    err
+}
+
+#[test]
+fn an_output_naming_the_input_leaves_it_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let before = std::fs::read(&x).unwrap();
+    for (cmd, flag) in [
+        ("dedup", "-o"),
+        ("dedup", "--emit-unique"),
+        ("dedup", "--emit-pairs"),
+        ("cluster", "-o"),
+        ("cluster", "--report"),
+    ] {
+        let err = refused(&[cmd, "-q", arg(&x), flag, arg(&x)], flag);
+        assert!(err.contains("x.jsonl") && err.contains("overwrite what it reads"), "{err}");
+        assert_eq!(std::fs::read(&x).unwrap(), before, "{cmd} {flag} changed the input");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn hard_links_and_symlinks_to_the_input_count_as_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let before = std::fs::read(&x).unwrap();
+    let hard = dir.path().join("hard.jsonl");
+    std::fs::hard_link(&x, &hard).unwrap();
+    let soft = dir.path().join("soft.jsonl");
+    std::os::unix::fs::symlink(&x, &soft).unwrap();
+    refused(&["dedup", "-q", arg(&x), "--emit-unique", arg(&hard)], "--emit-unique");
+    refused(&["cluster", "-q", arg(&soft), "-o", arg(&x)], "-o");
+    assert_eq!(std::fs::read(&x).unwrap(), before);
+}
+
+#[test]
+fn two_outputs_on_one_file_are_refused_before_either_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let o = write(dir.path(), "o.jsonl", "precious\n");
+    let err = refused(&["dedup", "-q", arg(&x), "-o", arg(&o), "--emit-unique", arg(&o)], "-o");
+    assert!(err.contains("--emit-unique"), "{err}");
+    let err = refused(&["dedup", "-q", arg(&x), "--emit-pairs", arg(&o), "-o", arg(&o)], "-o");
+    assert!(err.contains("--emit-pairs"), "{err}");
+    let err = refused(
+        &["cluster", "-q", arg(&x), "--format", "html", "-o", arg(&o), "--report", arg(&o)],
+        "-o",
+    );
+    assert!(err.contains("--report"), "{err}");
+    assert_eq!(std::fs::read(&o).unwrap(), b"precious\n");
+}
+
+#[test]
+fn only_one_output_may_go_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    refused(&["dedup", "-q", arg(&x), "--emit-unique", "-"], "--emit-unique");
+    refused(&["dedup", "-q", arg(&x), "--emit-pairs", "-"], "--emit-pairs");
+    refused(&["cluster", "-q", arg(&x), "--report", "-"], "--report");
+    refused(&["cluster", "-q", arg(&x), "-o", "-", "--report", "-"], "--report");
+    // One stdout output is the normal case.
+    let o = run(
+        &["dedup", "-q", arg(&x), "-o", "-", "--emit-pairs", arg(&dir.path().join("p.tsv"))],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_missing_output_directory_is_refused_before_any_output_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let o = write(dir.path(), "o.jsonl", "precious\n");
+    let missing = dir.path().join("nope").join("pairs.tsv");
+    let err = refused(
+        &["dedup", "-q", arg(&x), "-o", arg(&o), "--emit-pairs", arg(&missing)],
+        "--emit-pairs",
+    );
+    assert!(err.contains("does not exist") && err.contains("nope"), "{err}");
+    assert_eq!(std::fs::read(&o).unwrap(), b"precious\n", "-o truncated by a refused run");
+    let report = dir.path().join("nope").join("report.html");
+    refused(&["cluster", "-q", arg(&x), "--report", arg(&report)], "--report");
+    let not_dir = o.join("groups.jsonl");
+    let err = refused(&["dedup", "-q", arg(&x), "-o", arg(&not_dir)], "-o");
+    assert!(err.contains("not a directory"), "{err}");
+}
+
+#[test]
+fn a_txt_output_inside_a_directory_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    let a = write(&articles, "a.txt", "NATO ministers meet\nDefence ministers met in Brussels.\n");
+    write(&articles, "b.txt", "Storm hits coast\nA storm reached the coast on Monday.\n");
+    refused(&["dedup", "-q", arg(&articles), "-o", arg(&a)], "-o");
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        "NATO ministers meet\nDefence ministers met in Brussels.\n"
+    );
+    // A new .txt file there would be read as an article by this run's second pass, or the next.
+    let unique = articles.join("unique.txt");
+    refused(&["dedup", "-q", arg(&articles), "--emit-unique", arg(&unique)], "--emit-unique");
+    assert!(!unique.exists(), "a refused run created {}", unique.display());
+}
+
+#[test]
+fn eval_and_gen_refuse_clobbering_outputs_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(dir.path(), "truth.tsv", "a\t1\nb\t1\n");
+    let pred = write(dir.path(), "pred.tsv", "a\t1\nb\t2\n");
+    let err = refused(&["eval", "--truth", arg(&truth), arg(&pred), "-o", arg(&truth)], "-o");
+    assert!(err.contains("--truth"), "{err}");
+    assert_eq!(std::fs::read_to_string(&truth).unwrap(), "a\t1\nb\t1\n");
+
+    let t = dir.path().join("t");
+    std::fs::create_dir(&t).unwrap();
+    let corpus = t.join("events.tsv");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&corpus), "--truth", arg(&t)];
+    let err = refused(&args, "--truth");
+    assert!(err.contains("-o") && err.contains("events.tsv"), "{err}");
+    assert!(!corpus.exists());
+
+    let old = write(dir.path(), "old.jsonl", "precious\n");
+    let not_dir = write(dir.path(), "truth-file", "");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&old), "--truth", arg(&not_dir)];
+    let err = refused(&args, "--truth");
+    assert!(err.contains("not a directory"), "{err}");
+    assert_eq!(std::fs::read(&old).unwrap(), b"precious\n", "-o truncated by a refused run");
+}
