@@ -675,6 +675,15 @@ impl Extractor {
                         keyed += 1;
                         let stop = h & STOP_BIT != 0;
                         if capital && !(starts_sentence && stop) {
+                            // A name does not run on over punctuation: "in June. Analysts
+                            // expect" or "Paris, London" hold no name of two words.
+                            if self
+                                .span
+                                .last()
+                                .is_some_and(|&(a, e)| breaks_name(&part[a..e], &part[e..start]))
+                            {
+                                self.flush(part, w);
+                            }
                             // A sentence-initial capital is only part of a name when more
                             // capitals follow: flush keeps one-word spans only for acronyms.
                             self.span.push((start, end));
@@ -746,6 +755,26 @@ impl Extractor {
         self.span.clear();
     }
 }
+
+/// Whether `gap`, the text between a capitalised word `prev` and the next, ends a name: a
+/// sentence ends there, unless the period is an initial's or an abbreviation's ("U.S. Army",
+/// "George W. Bush", "Gen. Mark Milley").
+fn breaks_name(prev: &str, gap: &str) -> bool {
+    if !gap.contains(['.', '!', '?', ';', '\n']) {
+        return false;
+    }
+    let abbreviation = gap.starts_with('.')
+        && (prev.contains('.')
+            || prev.chars().count() == 1
+            || NAME_ABBREVIATIONS.contains(&prev.to_ascii_lowercase().as_str()));
+    !abbreviation
+}
+
+/// Abbreviations that a name runs on after.
+const NAME_ABBREVIATIONS: &[&str] = &[
+    "co", "corp", "dr", "ft", "gen", "gov", "inc", "jr", "lt", "mr", "mrs", "ms", "mt", "rep",
+    "sen", "sr", "st", "vs",
+];
 
 fn lower_join(part: &str, span: &[(usize, usize)], out: &mut String) {
     out.clear();
@@ -1157,6 +1186,19 @@ mod tests {
         index.clear();
         assert_eq!(index.table.slots(), TERM_INDEX_SLOTS, "a grown table is dropped");
         assert_eq!(index.get_or_add(7919, &[]), None, "forgotten");
+    }
+
+    #[test]
+    fn names_end_with_their_sentence_but_run_over_abbreviations() {
+        let t = "Prices rose in June. Analysts expect more. Gen. Mark Milley met Jean-Claude \
+                 Juncker in Paris! Officials said the Mt. Gox collapse was over.";
+        let ents = texts("", t, TermKind::Entity);
+        for bogus in ["June Analysts", "Juncker Paris", "Paris Officials"] {
+            assert!(!ents.iter().any(|e| e.contains(bogus)), "{bogus} in {ents:?}");
+        }
+        for name in ["Mark Milley", "Jean Claude Juncker", "Mt Gox"] {
+            assert!(ents.iter().any(|e| e.contains(name)), "{name} missing from {ents:?}");
+        }
     }
 
     #[test]
