@@ -3,8 +3,8 @@
 //!
 //! Input: two [`Labels`]. The prediction must be a partition (each id in one cluster; a
 //! rejected repeat of a clustered id, as a `--skip-invalid` run writes for a duplicate id, is
-//! skipped and counted); the truth may overlap (an id listed under several clusters). Output: a [`Report`] (serde-serialisable,
-//! rendered as text by [`Report::render_text`]).
+//! skipped and counted); the truth may overlap (an id listed under several clusters). Output:
+//! a [`Report`] (serde-serialisable, rendered as text by [`Report::render_text`]).
 //!
 //! Metrics, all computed on the articles labelled on both sides (the intersection; the ids on
 //! one side only, and the prediction's rejected ids, are counted and listed, not scored):
@@ -829,8 +829,8 @@ pub fn evaluate(pred: &Labels, truth: &Labels, worst: usize) -> Report {
     if pred.rejected_duplicates > 0 {
         let k = pred.rejected_duplicates;
         notes.push(format!(
-            "{k} rejected record{} in the prediction repeat{} the id of a clustered article (a \
-             duplicate id the run rejected): skipped, the clustered article is scored",
+            "{k} rejected record{} in the prediction repeat{} the id of a clustered article (another \
+             record with that id, which the run rejected): skipped, the clustered article is scored",
             if k == 1 { "" } else { "s" },
             if k == 1 { "s" } else { "" },
         ));

@@ -1,5 +1,5 @@
 //! Output paths that would destroy data are refused before the run reads anything: an output
-//! that is an input (under any name), two outputs on one file or on stdout, and an output whose
+//! that is an input (under any name the command line gives it), two outputs on one file or on stdout, and an output whose
 //! directory is missing. Each refusal exits 2, names the flag, and leaves every file as it was.
 
 use std::path::{Path, PathBuf};
@@ -73,6 +73,20 @@ fn two_outputs_on_one_file_are_refused_before_either_is_written() {
     );
     assert!(err.contains("--report"), "{err}");
     assert_eq!(std::fs::read(&o).unwrap(), b"precious\n");
+}
+
+#[test]
+fn several_outputs_may_go_to_dev_null() {
+    // Discarding outputs is what /dev/null is for; a device overwrites nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    for args in [
+        vec!["dedup", "-q", arg(&x), "-o", "/dev/null", "--emit-pairs", "/dev/null"],
+        vec!["cluster", "-q", arg(&x), "-o", "/dev/null", "--report", "/dev/null"],
+    ] {
+        let o = run(&args, None);
+        assert_eq!(o.status.code(), Some(0), "samestory {args:?}: {}", stderr(&o));
+    }
 }
 
 #[test]

@@ -57,6 +57,9 @@ struct OutFile<'a> {
     path: &'a Path,
     id: FileId,
     exists: bool,
+    /// A device, pipe or socket (`/dev/null`, a terminal): writing there overwrites nothing,
+    /// and several outputs may go to it.
+    shared: bool,
 }
 
 /// Where `path`, named by `flag`, would be written; refused when it cannot be created there.
@@ -64,7 +67,10 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
     let shown = path.display();
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(Error::param(flag, format!("{shown} is a directory"))),
-        Ok(meta) => Ok(OutFile { path, id: file_id(path, &meta)?, exists: true }),
+        Ok(meta) => {
+            let shared = !meta.is_file();
+            Ok(OutFile { path, id: file_id(path, &meta)?, exists: true, shared })
+        }
         Err(err) => {
             let dir = match path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
@@ -86,7 +92,7 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
             }
             let dir = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
             let id = FileId::Path(dir.join(path.file_name().unwrap_or_default()));
-            Ok(OutFile { path, id, exists: false })
+            Ok(OutFile { path, id, exists: false, shared: false })
         }
     }
 }
@@ -125,7 +131,7 @@ pub fn check(inputs: &[Source], main: Target, side: &[Target]) -> Result<()> {
             continue;
         }
         let id = file_id(src.path, &meta)?;
-        if let Some((t, out)) = files.iter().find(|(_, out)| out.id == id) {
+        if let Some((t, out)) = files.iter().find(|(_, out)| !out.shared && out.id == id) {
             return Err(Error::param(
                 t.flag,
                 format!(
@@ -138,7 +144,7 @@ pub fn check(inputs: &[Source], main: Target, side: &[Target]) -> Result<()> {
         }
     }
 
-    for (i, (t, out)) in files.iter().enumerate() {
+    for (i, (t, out)) in files.iter().enumerate().filter(|(_, (_, out))| !out.shared) {
         if let Some((first, first_out)) = files[..i].iter().find(|(_, o)| o.id == out.id) {
             return Err(Error::param(
                 t.flag,
