@@ -26,15 +26,22 @@ pub struct Article {
 ///
 /// A timestamp is converted to UTC first, so `2023-01-01T23:30:00-02:00` is 2 January.
 pub fn parse_date(s: &str) -> Option<i32> {
-    use chrono::{DateTime, NaiveDate};
+    parse_date_time(s).map(|(day, _)| day)
+}
+
+/// [`parse_date`] with the time: days since 1970-01-01 and seconds after midnight, both UTC.
+/// A date alone is taken as its midnight.
+pub fn parse_date_time(s: &str) -> Option<(i32, u32)> {
+    use chrono::{DateTime, NaiveDate, Timelike};
     let s = s.trim();
-    let day = if s.len() == 10 {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?
+    let (day, secs) = if s.len() == 10 {
+        (NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?, 0)
     } else {
-        DateTime::parse_from_rfc3339(s).ok()?.naive_utc().date()
+        let t = DateTime::parse_from_rfc3339(s).ok()?.naive_utc();
+        (t.date(), t.num_seconds_from_midnight())
     };
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    i32::try_from((day - epoch).num_days()).ok()
+    Some((i32::try_from((day - epoch).num_days()).ok()?, secs))
 }
 
 /// Formats days since 1970-01-01 as `YYYY-MM-DD`.
@@ -55,5 +62,9 @@ mod tests {
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(format_date(parse_date("2024-02-29").unwrap()), "2024-02-29");
+        let day = parse_date("2023-05-01").unwrap();
+        assert_eq!(parse_date_time("2023-05-01"), Some((day, 0)));
+        assert_eq!(parse_date_time("2023-05-01T20:00:30Z"), Some((day, 72_030)));
+        assert_eq!(parse_date_time("2023-05-02T01:00:00+03:00"), Some((day, 79_200)));
     }
 }

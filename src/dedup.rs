@@ -33,6 +33,9 @@ pub struct ArticleInfo {
     pub id: String,
     /// Publication day.
     pub published: Option<i32>,
+    /// Seconds after midnight of the publication time (0 for a date alone): `--keep earliest`
+    /// keeps the morning's copy over the evening's.
+    pub time_of_day: u32,
     /// Length of the text in bytes.
     pub len: u32,
     /// Where the record is.
@@ -312,6 +315,7 @@ fn first_pass<R: Rider>(
                         let info = ArticleInfo {
                             id: r.id.into_owned(),
                             published: r.published,
+                            time_of_day: r.time_of_day,
                             len: u32::try_from(r.text.len()).unwrap_or(u32::MAX),
                             loc: rec.loc,
                         };
@@ -659,7 +663,7 @@ pub(crate) fn id_rank(articles: &[ArticleInfo]) -> Vec<u32> {
 /// Priority of each article under `keep` (lower = preferred), a total order.
 pub fn keep_order(articles: &[ArticleInfo], keep: Keep) -> Vec<u64> {
     let mut order: Vec<u32> = (0..articles.len() as u32).collect();
-    let date = |a: &ArticleInfo| a.published.unwrap_or(i32::MAX);
+    let date = |a: &ArticleInfo| (a.published.unwrap_or(i32::MAX), a.time_of_day);
     match keep {
         Keep::First => {}
         Keep::Earliest => order.par_sort_by(|&x, &y| {

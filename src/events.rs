@@ -625,7 +625,10 @@ fn summarize_cluster(
         .iter()
         .zip(&fields)
         .filter(|(&m, f)| arts[m as usize].published.is_some() && !f[1].is_empty())
-        .min_by_key(|(&m, _)| (arts[m as usize].published, arts[m as usize].id.as_str()))
+        .min_by_key(|(&m, _)| {
+            let a = &arts[m as usize];
+            (a.published, a.time_of_day, a.id.as_str())
+        })
         .map(|(_, f)| f[1].to_string());
     let outlets: std::collections::BTreeSet<&str> =
         fields.iter().map(|f| f[1]).filter(|s| !s.is_empty()).collect();

@@ -733,6 +733,25 @@ fn period_ends_sentence(prev: &str, next: &str) -> bool {
     let next_is_digit = next.chars().next().is_some_and(|c| c.is_ascii_digit());
     let single_letter = prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic);
     let dotted = prev.contains('.');
+    // "Feb. 24" goes on; a month that ends a sentence ("Wages fell in Sept. Analysts were
+    // surprised.") is followed by a word, and was read as part of one long sentence.
+    if matches!(
+        lower.as_str(),
+        "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+    ) {
+        return !next_is_digit;
+    }
     if ABBREV_SOMETIMES.binary_search(&lower.as_str()).is_ok() || single_letter || dotted {
         // "Feb. 24", "No. 5": a number after such a word continues the sentence; a capitalised
         // function word ("... Acme Corp. The company ...") starts a new one; a name does not
@@ -3582,6 +3601,9 @@ mod tests {
                 "George W. Bush spoke at 5 p.m. on Monday.",
             ]
         );
+        // A month abbreviation is a date before a number and ends the sentence before a word.
+        let s = split_sentences("Wages fell in Sept. Analysts were surprised by Oct. 3 data.");
+        assert_eq!(s, ["Wages fell in Sept.", "Analysts were surprised by Oct. 3 data."]);
     }
 
     #[test]

@@ -424,6 +424,19 @@ fn progress_always_into_a_file_is_one_line_a_phase() {
 }
 
 #[test]
+fn verbose_explains_the_parameters_of_both_stages() {
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let o = run(&["cluster", &sample, "--format", "tsv", "-v", "--resolution", "0.05"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    for said in ["LSH", "for Jaccard 0.5", "window 3 days", "resolution 0.05", "half-life 1 days"] {
+        assert!(err.contains(said), "{said} missing:\n{err}");
+    }
+    let o = run(&["cluster", &sample, "--format", "tsv", "-v", "-q"], None);
+    assert!(stderr(&o).is_empty(), "--quiet silences -v: {}", stderr(&o));
+}
+
+#[test]
 fn reports_list_only_threads_that_link_events_as_their_headers_count() {
     let sample = fixture_arg("corpus/sample.jsonl");
     let (code, html, err) = cluster(&[&sample, "--format", "html"]);

@@ -54,6 +54,25 @@ fn wire_copy_new_headline_and_boilerplate_variant_join_the_original() {
 }
 
 #[test]
+fn keep_earliest_compares_the_time_of_day() {
+    // The evening copy is longer, which wins only between copies of the same moment.
+    let body = "Defence ministers of the alliance met in Brussels on Wednesday to discuss air \
+                defence for Ukraine after a wave of missile strikes on power stations and water \
+                works across the country, officials said, and pledged more systems.";
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        serde_json::json!({"id": "evening", "text": format!("{body} More followed."), "published": "2023-05-01T20:00:00Z"}),
+        serde_json::json!({"id": "morning", "text": body, "published": "2023-05-01T10:00:00+02:00"}),
+    ];
+    let p = write(dir.path(), "t.jsonl", format!("{}\n{}\n", lines[0], lines[1]));
+    let (code, out, err) = dedup(&[p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let first = &json_lines(&out)[0];
+    assert_eq!(first["members"].as_array().unwrap().len(), 2, "{first}");
+    assert_eq!(first["representative"], "morning", "{first}");
+}
+
+#[test]
 fn same_topic_different_event_is_not_grouped() {
     // The two seed articles: NATO defence ministers in Brussels, October 2022 and February 2023.
     let (code, out, _) = dedup(&[&fixture_arg("corpus/events.jsonl"), "--threshold", "0.2"]);

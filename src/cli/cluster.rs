@@ -329,6 +329,36 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     };
     let res = cluster(&corpus, &dedup_params, &story, detail, args.input.skip_invalid, &bars)?;
     let quiet = args.common.quiet;
+    if args.common.verbose && !quiet {
+        let lsh = &res.dedup.lsh;
+        let off =
+            |x: Option<f64>, unit: &str| x.map_or("off".to_string(), |v| format!("{v}{unit}"));
+        eprintln!(
+            "samestory: near-duplicates: LSH {} bands x {} rows (S-curve knee {:.3}) for Jaccard {} with {} values; {} candidate pairs, {} at or above it",
+            lsh.num_bands,
+            lsh.rows_per_band,
+            lsh.knee(),
+            dedup_params.threshold,
+            dedup_params.num_perm,
+            thousands(res.dedup.stats.candidates),
+            thousands(res.dedup.stats.edges),
+        );
+        eprintln!(
+            "samestory: events: top {} terms (terms in over {} of articles dropped), candidates at Jaccard {}, window {} days; single pass at cosine {} ({:?} linkage), merge round {}, refinement at resolution {} with edge half-life {}, stragglers below cosine {} leave; threads: entity overlap {} within {} days",
+            story.top_terms,
+            story.max_df_share,
+            story.candidate_threshold,
+            story.window_days,
+            story.threshold,
+            story.linkage,
+            off(story.merge_threshold, ""),
+            off(story.resolution, ""),
+            off(story.edge_half_life, " days"),
+            story.straggler_threshold,
+            story.thread_overlap,
+            story.thread_window_days,
+        );
+    }
     // A rejected record is an error the run was told to step over, not chatter: it is named
     // even under --quiet, since TSV and Markdown output carry no record of it.
     for r in &res.dedup.rejected {

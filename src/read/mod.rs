@@ -18,7 +18,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use crate::article::parse_date;
+use crate::article::parse_date_time;
 use crate::error::{Error, Result};
 use jsonl::Scalar;
 pub use jsonl::{FieldMap, FieldPath};
@@ -101,6 +101,8 @@ pub struct Record<'a> {
     pub url: Cow<'a, str>,
     /// Days since 1970-01-01.
     pub published: Option<i32>,
+    /// Seconds after midnight of `published` (0 for a date without a time).
+    pub time_of_day: u32,
 }
 
 /// A record that could not be read, with enough context to find and fix it.
@@ -276,6 +278,7 @@ impl Corpus {
                     source: Cow::Borrowed(""),
                     url: Cow::Borrowed(""),
                     published: None,
+                    time_of_day: 0,
                 })
             }
             InputKind::Jsonl => {
@@ -326,7 +329,7 @@ impl Corpus {
                 let url = opt_str(url, &names.url)?;
                 let published = match opt_str(published, &names.published)? {
                     s if s.trim().is_empty() => None,
-                    s => Some(parse_date(&s).ok_or_else(|| {
+                    s => Some(parse_date_time(&s).ok_or_else(|| {
                         reject(
                             names.published.name(),
                             format!("{s:?} is not a date (YYYY-MM-DD or RFC 3339)"),
@@ -334,7 +337,9 @@ impl Corpus {
                         )
                     })?),
                 };
-                Ok(Record { id, title, text, source, url, published })
+                let (published, time_of_day) = published.unzip();
+                let time_of_day = time_of_day.unwrap_or(0);
+                Ok(Record { id, title, text, source, url, published, time_of_day })
             }
         }
     }
