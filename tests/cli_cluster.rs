@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{assert_golden, fixture, fixture_arg, json_lines, run, stderr, stdout, write};
+use crate::util::{
+    assert_golden, fixture, fixture_arg, gen_corpus, json_lines, run, stderr, stdout, write, NATO,
+    TOKYO,
+};
 
 fn cluster(args: &[&str]) -> (i32, String, String) {
     let mut full = vec!["cluster", "-q"];
@@ -224,12 +227,7 @@ fn real_headlines_cluster_and_flag_alike_in_any_input_order() {
 #[test]
 fn the_merge_round_is_deterministic_for_any_thread_count_and_input_order() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("g.jsonl");
-    let o = run(
-        &["gen", "-q", "--articles", "1500", "--seed", "11", "-o", corpus.to_str().unwrap()],
-        None,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let corpus = gen_corpus(dir.path(), 1500, 11);
     let text = std::fs::read_to_string(&corpus).unwrap();
     let rev: Vec<&str> = text.lines().rev().collect();
     let reversed = write(dir.path(), "rev.jsonl", rev.join("\n"));
@@ -279,12 +277,7 @@ fn tsv_output_assigns_what_the_full_run_assigns() {
     // TSV runs make only the entities that link threads, not whole summaries: the events,
     // their numbers and the threads must still be the full run's.
     let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("g.jsonl");
-    let o = run(
-        &["gen", "-q", "--articles", "2000", "--seed", "5", "-o", corpus.to_str().unwrap()],
-        None,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let corpus = gen_corpus(dir.path(), 2000, 5);
     for input in [corpus.to_str().unwrap(), &fixture_arg("corpus/events.jsonl")] {
         let (code, json, err) = cluster(&[input]);
         assert_eq!(code, 0, "{err}");
@@ -572,10 +565,7 @@ fn tsv_ids_with_tabs_and_backslashes_stay_distinct_and_eval_reads_them_back() {
     // An id with a real tab and the id `a\tb` (backslash, t) used to be written alike; with
     // every backslash doubled they are two lines, and eval, unescaping, scores all four ids.
     let dir = tempfile::tempdir().unwrap();
-    let nato =
-        "NATO defence ministers met in Brussels on Wednesday to discuss air defence for Ukraine.";
-    let tokyo =
-        "Stocks fell in Tokyo as oil prices rose on Monday morning, led by exporters and banks.";
+    let (nato, tokyo) = (NATO, TOKYO);
     let input = format!(
         r#"{{"id":"a\tb","text":"{nato}"}}
 {{"id":"C:\\news\\x.txt","text":"{nato}"}}

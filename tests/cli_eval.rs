@@ -216,10 +216,7 @@ fn output_of_a_run_that_rejected_a_duplicate_id_is_scored() {
     // The first record with id a0001 is clustered, its repeat rejected: eval used to read that
     // as one id in a cluster and without one, and refuse the prediction.
     let dir = tempfile::tempdir().unwrap();
-    let nato =
-        "NATO defence ministers met in Brussels on Wednesday to discuss air defence for Ukraine.";
-    let tokyo =
-        "Stocks fell in Tokyo as oil prices rose on Monday morning, led by exporters and banks.";
+    let (nato, tokyo) = (crate::util::NATO, crate::util::TOKYO);
     let corpus = write(
         dir.path(),
         "in.jsonl",

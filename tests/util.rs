@@ -91,3 +91,20 @@ pub fn assert_golden(name: &str, actual: &str) {
 pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
     text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
 }
+
+/// Two one-sentence reports of unrelated events, for tests that need two clusters.
+pub const NATO: &str =
+    "NATO defence ministers met in Brussels on Wednesday to discuss air defence for Ukraine.";
+/// See [`NATO`].
+pub const TOKYO: &str =
+    "Stocks fell in Tokyo as oil prices rose on Monday morning, led by exporters and banks.";
+
+/// A `samestory gen` corpus of `articles` with `seed`, written as `g.jsonl` in `dir`.
+pub fn gen_corpus(dir: &Path, articles: u32, seed: u32) -> PathBuf {
+    let corpus = dir.join("g.jsonl");
+    let (n, s) = (articles.to_string(), seed.to_string());
+    let o =
+        run(&["gen", "-q", "--articles", &n, "--seed", &s, "-o", corpus.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    corpus
+}
