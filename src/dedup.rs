@@ -540,7 +540,9 @@ fn second_pass<R: Rider>(
     let mut pending: Vec<(usize, R::Kept)> = Vec::new();
     corpus.scan(|chunk: Chunk| {
         let flags = accepted.get(next..next + chunk.records.len()).ok_or_else(|| {
-            Error::parse("input", 0, "record", "input changed while being read: more records")
+            let input = chunk.records.first().map_or(0, |r| r.loc.input as usize);
+            let name = corpus.inputs().get(input).map_or("input", |i| i.name.as_str());
+            Error::input(name, "changed while being read: the second read found more records")
         })?;
         next += chunk.records.len();
         let recs: Vec<_> =

@@ -378,7 +378,9 @@ pub fn cluster(
         stored.into_inner().unwrap_or_else(|e| e.into_inner());
     words.freeze();
     if slots.len() != n {
-        return Err(Error::parse("input", 0, "record", "input changed while being read"));
+        let names: Vec<&str> = corpus.inputs().iter().map(|i| i.name.as_str()).collect();
+        let reason = "changed while being read: the reads found different records";
+        return Err(Error::input(names.join(", "), reason));
     }
     let spill = spill.finish()?;
     let mut group_of = vec![0u32; n];
