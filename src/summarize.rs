@@ -722,7 +722,7 @@ fn is_sentence_starter(word: &str) -> bool {
 }
 
 /// Whether a period after `prev` (the word before it) ends the sentence when `next` follows.
-fn period_ends_sentence(prev: &str, next: &str) -> bool {
+pub(crate) fn period_ends_sentence(prev: &str, next: &str) -> bool {
     if prev.is_empty() {
         return true;
     }

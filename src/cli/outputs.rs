@@ -132,32 +132,23 @@ pub fn check(inputs: &[Source], main: Target, side: &[Target]) -> Result<()> {
         }
         let id = file_id(src.path, &meta)?;
         if let Some((t, out)) = files.iter().find(|(_, out)| !out.shared && out.id == id) {
-            return Err(Error::param(
-                t.flag,
-                format!(
-                    "{} is the same file as {} {}; samestory would overwrite what it reads",
-                    out.path.display(),
-                    src.what,
-                    src.path.display()
-                ),
-            ));
+            let input = format!("{} {}", src.what, src.path.display());
+            return Err(same_file(t.flag, out, &input, "samestory would overwrite what it reads"));
         }
     }
 
     for (i, (t, out)) in files.iter().enumerate().filter(|(_, (_, out))| !out.shared) {
         if let Some((first, first_out)) = files[..i].iter().find(|(_, o)| o.id == out.id) {
-            return Err(Error::param(
-                t.flag,
-                format!(
-                    "{} is the same file as {} {}; one output would overwrite the other",
-                    out.path.display(),
-                    first.flag,
-                    first_out.path.display()
-                ),
-            ));
+            let other = format!("{} {}", first.flag, first_out.path.display());
+            return Err(same_file(t.flag, out, &other, "one output would overwrite the other"));
         }
     }
     Ok(())
+}
+
+/// The refusal of `out`, named by `flag`, for being the same file as `other`.
+fn same_file(flag: &str, out: &OutFile, other: &str, harm: &str) -> Error {
+    Error::param(flag, format!("{} is the same file as {other}; {harm}", out.path.display()))
 }
 
 /// A directory input is read as every `.txt` file below it, and `dedup --emit-unique` reads it

@@ -683,7 +683,7 @@ impl Extractor {
                             // candidate pairs at gen 1M.
                             if self.keep_text
                                 && self.span.last().is_some_and(|&(a, e)| {
-                                    breaks_name(&part[a..e], &part[e..start])
+                                    breaks_name(&part[a..e], &part[e..start], &part[start..end])
                                 })
                             {
                                 self.flush(part, w);
@@ -760,25 +760,17 @@ impl Extractor {
     }
 }
 
-/// Whether `gap`, the text between a capitalised word `prev` and the next, ends a name: a
-/// sentence ends there, unless the period is an initial's or an abbreviation's ("U.S. Army",
-/// "George W. Bush", "Gen. Mark Milley").
-fn breaks_name(prev: &str, gap: &str) -> bool {
-    if !gap.contains(['.', '!', '?', ';', '\n']) {
-        return false;
+/// Whether `gap`, the text between a capitalised word `prev` and the next one `next`, ends a
+/// name: a sentence ends there. A period decides as it does for the summariser's sentences, so
+/// an initial's or an abbreviation's does not ("U.S. Army", "George W. Bush", "Mt. Gox").
+fn breaks_name(prev: &str, gap: &str, next: &str) -> bool {
+    match gap.strip_prefix('.') {
+        Some(rest) if !rest.contains(['.', '!', '?', ';', '\n']) => {
+            crate::summarize::period_ends_sentence(prev, next)
+        }
+        _ => gap.contains(['.', '!', '?', ';', '\n']),
     }
-    let abbreviation = gap.starts_with('.')
-        && (prev.contains('.')
-            || prev.chars().count() == 1
-            || NAME_ABBREVIATIONS.contains(&prev.to_ascii_lowercase().as_str()));
-    !abbreviation
 }
-
-/// Abbreviations that a name runs on after.
-const NAME_ABBREVIATIONS: &[&str] = &[
-    "co", "corp", "dr", "ft", "gen", "gov", "inc", "jr", "lt", "mr", "mrs", "ms", "mt", "rep",
-    "sen", "sr", "st", "vs",
-];
 
 fn lower_join(part: &str, span: &[(usize, usize)], out: &mut String) {
     out.clear();
