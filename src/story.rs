@@ -37,15 +37,93 @@ pub struct GroupDiff {
     pub copies: Vec<CopyDiff>,
 }
 
-/// Sentences a copy has that its representative lacks, and the reverse.
+/// What one copy changed against its representative: sentences edited word by word, and
+/// sentences only one of them has.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CopyDiff {
     /// The copy's id.
     pub id: String,
+    /// The representative's sentences that the copy has with a few words changed.
+    pub changed: Vec<Change>,
     /// Sentences only in the copy.
     pub added: Vec<String>,
     /// Sentences only in the representative.
     pub removed: Vec<String>,
+}
+
+impl CopyDiff {
+    /// Whether the copy says what its representative says, sentence for sentence.
+    pub fn is_unchanged(&self) -> bool {
+        self.changed.is_empty() && self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// One of the representative's sentences as a copy edited it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// The representative's sentence, whitespace folded to single spaces.
+    pub sentence: String,
+    /// The copy's edits, in sentence order: applying them gives the copy's sentence.
+    pub edits: Vec<Edit>,
+}
+
+/// A run of words replaced, dropped or inserted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Edit {
+    /// Index of the first word concerned among the sentence's space-separated words (the
+    /// sentence's word count for words added at its end).
+    pub at: usize,
+    /// The representative's words at `at` that the copy lacks (may be empty).
+    pub removed: String,
+    /// The copy's words in their place (may be empty).
+    pub added: String,
+}
+
+/// A piece of a [`Change`] for display: words both versions share, or an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Words in both versions.
+    Same(&'a str),
+    /// Words the copy replaced, dropped or inserted.
+    Edited {
+        /// The representative's words.
+        removed: &'a str,
+        /// The copy's words.
+        added: &'a str,
+    },
+}
+
+impl Change {
+    /// The sentence cut into shared runs and edits, in order, for writers to mark up.
+    pub fn segments(&self) -> Vec<Segment<'_>> {
+        // Byte offset of each word's start, plus the sentence's end.
+        let mut starts: Vec<usize> = Vec::new();
+        let mut prev_space = true;
+        for (i, c) in self.sentence.char_indices() {
+            if c == ' ' {
+                prev_space = true;
+            } else if prev_space {
+                starts.push(i);
+                prev_space = false;
+            }
+        }
+        let n = starts.len();
+        let offset = |w: usize| if w < n { starts[w] } else { self.sentence.len() };
+        let mut out = Vec::new();
+        let mut word = 0;
+        for e in &self.edits {
+            let at = e.at.min(n);
+            if at > word {
+                out.push(Segment::Same(self.sentence[offset(word)..offset(at)].trim_end()));
+            }
+            out.push(Segment::Edited { removed: &e.removed, added: &e.added });
+            word = (at + e.removed.split(' ').filter(|w| !w.is_empty()).count()).min(n).max(at);
+        }
+        if word < n {
+            out.push(Segment::Same(&self.sentence[offset(word)..]));
+        }
+        out
+    }
 }
 
 /// Articles per day, for timelines.

@@ -92,6 +92,7 @@ use crate::flat::FlatTable;
 use crate::normalize::{tokenize, Boilerplate, Tokens};
 use crate::story::{CopyDiff, GroupDiff};
 
+mod changes;
 #[cfg(test)]
 mod eval;
 
@@ -3437,10 +3438,22 @@ fn group_diffs(
         for &m in unit.members.iter().filter(|&&m| m != unit.rep) {
             let copy = hashed_sentences(&marked[m], &known, &mut tokens);
             let copy_set: Set<u64> = copy.iter().map(|x| x.0).collect();
-            let added = only_in(&copy, &rep_set, cap);
-            let removed = only_in(&rep, &copy_set, cap);
-            if !added.is_empty() || !removed.is_empty() {
-                copies.push(CopyDiff { id: members[m].id.to_string(), added, removed });
+            // Paired before the cap, so that an edited sentence a little past it still finds
+            // its partner; the cap then applies to each list.
+            let reach = cap.saturating_mul(2);
+            let p = changes::pair(
+                only_in(&rep, &copy_set, reach),
+                only_in(&copy, &rep_set, reach),
+                cap,
+            );
+            let diff = CopyDiff {
+                id: members[m].id.to_string(),
+                changed: p.changed,
+                added: p.added,
+                removed: p.removed,
+            };
+            if !diff.is_unchanged() {
+                copies.push(diff);
             }
         }
         if !copies.is_empty() {

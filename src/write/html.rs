@@ -21,7 +21,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::article::parse_date;
-use crate::story::{ClusterSummary, DayCount, GroupDiff, ReportMeta, ThreadSummary};
+use crate::story::{ClusterSummary, DayCount, GroupDiff, ReportMeta, Segment, ThreadSummary};
 
 /// Members rendered per card; the JSON Lines output has them all.
 pub const MEMBERS_SHOWN: usize = 50;
@@ -158,6 +158,9 @@ summary{cursor:pointer;font-weight:600}
 .diffs p{margin:.4rem 0 .1rem}
 .diffs ul{margin:0;padding-left:1.2rem}
 ins,del{display:block;text-decoration:none;padding:0 .3rem;margin:.1rem 0;border-radius:3px}
+.chg{display:block;margin:.1rem 0;padding:0 .3rem}
+.chg ins,.chg del{display:inline;padding:0 .15rem;margin:0}
+.chg del{text-decoration:line-through}
 ins{background:var(--ins)}
 del{background:var(--del)}
 #threads ol ol{margin:.2rem 0 .6rem;padding-left:1.4rem;font-size:.9rem}
@@ -514,7 +517,7 @@ fn write_diffs(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
     };
     buf.extend_from_slice(
         "<div class=\"diffs\"><h3>Copy differences</h3>\
-         <p><small>+ only in the copy, − only in the original</small></p>\n"
+         <p><small>± words the copy changed (original struck through), + only in the copy, − only in the original</small></p>\n"
             .as_bytes(),
     );
     for g in diffs.iter().take(DIFF_GROUPS) {
@@ -528,7 +531,7 @@ fn write_diffs(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
         let mut identical = 0;
         let mut shown = 0;
         for copy in &g.copies {
-            if copy.added.is_empty() && copy.removed.is_empty() {
+            if copy.is_unchanged() {
                 identical += 1;
                 continue;
             }
@@ -537,6 +540,32 @@ fn write_diffs(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
             }
             shown += 1;
             write!(buf, "<li>{}", Esc(&label(&copy.id, original)))?;
+            for change in copy.changed.iter().take(DIFF_SENTENCES) {
+                buf.extend_from_slice(b"<span class=\"chg\">\xc2\xb1 ");
+                for (k, seg) in change.segments().into_iter().enumerate() {
+                    if k > 0 {
+                        buf.push(b' ');
+                    }
+                    match seg {
+                        Segment::Same(t) => write!(buf, "{}", Esc(t))?,
+                        Segment::Edited { removed, added } => {
+                            if !removed.is_empty() {
+                                write!(buf, "<del>{}</del>", Esc(removed))?;
+                            }
+                            if !removed.is_empty() && !added.is_empty() {
+                                buf.push(b' ');
+                            }
+                            if !added.is_empty() {
+                                write!(buf, "<ins>{}</ins>", Esc(added))?;
+                            }
+                        }
+                    }
+                }
+                buf.extend_from_slice(b"</span>");
+            }
+            if copy.changed.len() > DIFF_SENTENCES {
+                write!(buf, "<small>\u{b1} {} more</small>", copy.changed.len() - DIFF_SENTENCES)?;
+            }
             for (sign, tag, sentences) in [("+", "ins", &copy.added), ("−", "del", &copy.removed)]
             {
                 for s in sentences.iter().take(DIFF_SENTENCES) {
@@ -656,7 +685,7 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::story::{CopyDiff, MemberSummary};
+    use crate::story::{Change, CopyDiff, Edit, MemberSummary};
 
     /// A cluster of `size` members in pairs of near-duplicates, dated over two days.
     pub(crate) fn cluster(n: u32, size: usize) -> ClusterSummary {
@@ -677,6 +706,10 @@ pub(crate) mod tests {
                 representative: format!("a{n}-{}", 2 * g),
                 copies: vec![CopyDiff {
                     id: format!("a{n}-{}", 2 * g + 1),
+                    changed: vec![Change {
+                        sentence: "Winds reached 120 km/h near the coast.".into(),
+                        edits: vec![Edit { at: 2, removed: "120".into(), added: "130".into() }],
+                    }],
                     added: vec!["The mayor urged residents to stay indoors.".into()],
                     removed: vec!["Officials gave no figures.".into()],
                 }],
@@ -815,6 +848,9 @@ pub(crate) mod tests {
         c.members[2].source = String::new();
         c.group_diffs[0].copies[0].id = c.members[1].id.clone();
         c.group_diffs[0].copies[0].added = vec!["<script>alert(6)</script>".into()];
+        c.group_diffs[0].copies[0].changed[0].sentence = "a <b> c".into();
+        c.group_diffs[0].copies[0].changed[0].edits[0] =
+            Edit { at: 1, removed: "<b>".into(), added: "<script>alert(8)</script>".into() };
         c.members[1].title = String::new();
         let mut t = thread(5, &[0, 1]);
         t.headline = "<script>alert(7)</script>".into();
@@ -838,7 +874,10 @@ pub(crate) mod tests {
         assert!(page.contains("href=\"https://ex.com/?q=%22onmouseover=alert%285%29\""));
         assert!(page.contains("\">id&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;</a> <small>"));
         assert!(page.contains(
-            "<li>id&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt; (O&#39;Brien &amp; Sons)<ins>"
+            "<li>id&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt; (O&#39;Brien &amp; Sons)<span"
+        ));
+        assert!(page.contains(
+            "<span class=\"chg\">± a <del>&lt;b&gt;</del> <ins>&lt;script&gt;alert(8)&lt;/script&gt;</ins> c</span>"
         ));
         assert!(page.contains("<ins>+ &lt;script&gt;alert(6)&lt;/script&gt;</ins>"));
         assert!(page.contains("<b>&lt;script&gt;alert(7)&lt;/script&gt;</b>"));
@@ -936,7 +975,7 @@ pub(crate) mod tests {
             .contains("<p class=\"tags\"><b>Keywords</b><span>storm</span><span>coast</span></p>"));
         assert_eq!(html.matches("<li><a href=\"https://").count(), MEMBERS_SHOWN);
         assert!(html.contains("Showing the 50 most central of 120 members"));
-        assert!(html.contains("<li>Storm hits the coast near Port Town, report 1 of cluster 7 (Outlet 1)<ins>+ The mayor"));
+        assert!(html.contains("<li>Storm hits the coast near Port Town, report 1 of cluster 7 (Outlet 1)<span class=\"chg\">± Winds reached <del>120</del> <ins>130</ins> km/h near the coast.</span><ins>+ The mayor"));
         assert!(html.contains("40 more groups with copies"));
         assert!(html.contains(" · sim 0.90 · g0 ×2</small>"));
     }

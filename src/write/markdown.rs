@@ -14,13 +14,15 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use super::html::http_url;
-use crate::story::{ClusterSummary, CopyDiff, DayCount, GroupDiff, ReportMeta, ThreadSummary};
+use crate::story::{
+    Change, ClusterSummary, CopyDiff, DayCount, GroupDiff, ReportMeta, Segment, ThreadSummary,
+};
 
 /// Members listed per cluster; the digest is for skimming, the JSON Lines output has them all.
 const MEMBERS_SHOWN: usize = 10;
 /// Days listed in a cluster's articles-per-day line.
 const DAYS_SHOWN: usize = 14;
-/// Changed copies listed per cluster, and added or removed sentences per copy.
+/// Changed copies listed per cluster, and edited, added or removed sentences per copy.
 const COPIES_SHOWN: usize = 5;
 const DIFF_SENTENCES_SHOWN: usize = 3;
 /// Sibling events linked from a cluster's thread line, in a window around the cluster.
@@ -154,13 +156,14 @@ fn write_per_day(out: &mut dyn Write, per_day: &[DayCount]) -> io::Result<()> {
 }
 
 /// What each near-duplicate copy changed against its group's representative: the sentences
-/// it added and removed, a few per copy (the JSON Lines output has them all).
+/// it edited (words struck through and in bold), added and removed, a few per copy (the JSON
+/// Lines output has more).
 fn write_copy_diffs(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
     let changed: Vec<(&GroupDiff, &CopyDiff)> = c
         .group_diffs
         .iter()
         .flat_map(|g| g.copies.iter().map(move |d| (g, d)))
-        .filter(|(_, d)| !d.added.is_empty() || !d.removed.is_empty())
+        .filter(|(_, d)| !d.is_unchanged())
         .collect();
     if changed.is_empty() {
         return Ok(());
@@ -174,6 +177,12 @@ fn write_copy_diffs(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
             g.group,
             escape(&g.representative)
         )?;
+        for change in d.changed.iter().take(DIFF_SENTENCES_SHOWN) {
+            writeln!(out, "  - ± {}", marked_change(change))?;
+        }
+        if d.changed.len() > DIFF_SENTENCES_SHOWN {
+            writeln!(out, "  - ± … {} more", d.changed.len() - DIFF_SENTENCES_SHOWN)?;
+        }
         for (sign, sentences) in [("+", &d.added), ("−", &d.removed)] {
             for s in sentences.iter().take(DIFF_SENTENCES_SHOWN) {
                 writeln!(out, "  - {sign} {}", escape_block(s))?;
@@ -187,6 +196,25 @@ fn write_copy_diffs(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
         writeln!(out, "- … and {} more changed copies", changed.len() - COPIES_SHOWN)?;
     }
     writeln!(out)
+}
+
+/// An edited sentence with the representative's words struck through and the copy's in bold.
+fn marked_change(change: &Change) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for seg in change.segments() {
+        match seg {
+            Segment::Same(t) => parts.push(escape(t)),
+            Segment::Edited { removed, added } => {
+                if !removed.is_empty() {
+                    parts.push(format!("~~{}~~", escape(removed)));
+                }
+                if !added.is_empty() {
+                    parts.push(format!("**{}**", escape(added)));
+                }
+            }
+        }
+    }
+    parts.join(" ")
 }
 
 fn write_terms(out: &mut dyn Write, label: &str, terms: &[String]) -> io::Result<()> {
@@ -378,6 +406,21 @@ mod tests {
         let mut out = Vec::new();
         write_markdown(&mut out, clusters, threads, &meta).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_edited_sentence_strikes_the_old_words_and_bolds_the_new() {
+        let change = Change {
+            sentence: "Talks on *air* defence went on in Brussels.".into(),
+            edits: vec![
+                crate::story::Edit { at: 2, removed: "*air*".into(), added: "[missile]".into() },
+                crate::story::Edit { at: 8, removed: String::new(), added: "today".into() },
+            ],
+        };
+        assert_eq!(
+            marked_change(&change),
+            "Talks on ~~\\*air\\*~~ **\\[missile\\]** defence went on in Brussels. **today**"
+        );
     }
 
     #[test]
