@@ -2986,7 +2986,19 @@ fn emit_name(
                 part.remove(0);
             }
         }
-        while part.last().is_some_and(|&i| on(i, class::TITLE | class::MODIFIER | class::CONNECTOR))
+        // "Department of Defense", "Ministry of Finance": a portfolio after an organisation
+        // and "of" is the organisation's name, not an office's trailing qualifier.
+        let of = part.iter().rposition(|&i| lower(i) == "of");
+        let ministry = of.is_some_and(|o| {
+            o > 0
+                && o + 1 < part.len()
+                && on(part[o - 1], class::ORG_HEAD)
+                && part[o + 1..].iter().all(|&i| on(i, class::PORTFOLIO))
+        });
+        while !ministry
+            && part
+                .last()
+                .is_some_and(|&i| on(i, class::TITLE | class::MODIFIER | class::CONNECTOR))
         {
             part.pop();
         }
@@ -4294,6 +4306,25 @@ mod tests {
         let m = [member("c", "The European Union fines the port", port, 0)];
         let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
         assert_entities(&s, &["European Union"]);
+    }
+
+    #[test]
+    fn a_ministry_keeps_its_portfolio() {
+        let t = [
+            "Senators want to end the Department of Defense's veto over export licences.",
+            "The Department of Defense said it would study the bill with the Ministry of Finance.",
+            "Finance Minister Jane Doe met the Deputy Defense Secretary on Tuesday.",
+        ];
+        let s = summarize_texts(&t);
+        for name in ["Department of Defense", "Ministry of Finance", "Jane Doe"] {
+            assert!(s.entities.iter().any(|e| e == name), "{name}: {:?}", s.entities);
+        }
+        // Offices still shed their qualifiers: no "Deputy Defense" or bare "Department".
+        assert!(
+            !s.entities.iter().any(|e| e == "Department" || e.contains("Deputy")),
+            "{:?}",
+            s.entities
+        );
     }
 
     #[test]
