@@ -629,7 +629,7 @@ fn summarize_cluster(
         .filter(|(&m, f)| arts[m as usize].published.is_some() && !f[1].is_empty())
         .min_by_key(|(&m, _)| {
             let a = &arts[m as usize];
-            (a.published, a.time_of_day, a.id.as_str())
+            (a.instant(), a.id.as_str())
         })
         .map(|(_, f)| f[1].to_string());
     let outlets: std::collections::BTreeSet<&str> =

@@ -305,6 +305,44 @@ fn tsv_output_assigns_what_the_full_run_assigns() {
 }
 
 #[test]
+fn dates_are_shown_as_written_and_compared_as_moments() {
+    // 23:30 in Houston on the 17th is 04:30 UTC on the 18th, three and a half hours after the
+    // London copy of 01:00 UTC on the 18th: each is shown on its own outlet's date, and London
+    // is still first.
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        serde_json::json!({"id": "houston", "title": "Storm hits Texas coast", "text": NATO, "source": "Houston Daily", "published": "2023-07-17T23:30:00-05:00"}),
+        serde_json::json!({"id": "london", "title": "Storm hits Texas coast", "text": NATO, "source": "London Wire", "published": "2023-07-18T01:00:00Z"}),
+    ];
+    let p = write(dir.path(), "t.jsonl", format!("{}\n{}\n", lines[0], lines[1]));
+    let (code, out, err) = cluster(&[p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let c = &json_lines(&out)[0];
+    assert_eq!(c["size"], 2, "{c}");
+    assert_eq!(c["first_date"], "2023-07-17", "{c}");
+    assert_eq!(c["last_date"], "2023-07-18", "{c}");
+    assert_eq!(
+        c["per_day"],
+        serde_json::json!([{"date": "2023-07-17", "articles": 1}, {"date": "2023-07-18", "articles": 1}])
+    );
+    let published: BTreeMap<&str, &str> = c["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap(), m["published"].as_str().unwrap()))
+        .collect();
+    assert_eq!(published["houston"], "2023-07-17");
+    assert_eq!(published["london"], "2023-07-18");
+    assert_eq!(c["first_outlet"], "London Wire", "{c}");
+    let o = run(&["dedup", "-q", p.to_str().unwrap()], None);
+    let g = &json_lines(&stdout(&o))[0];
+    assert_eq!(g["representative"], "london", "--keep earliest: {g}");
+    let (code, out, err) = cluster(&[p.to_str().unwrap(), "--format", "md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2023-07-17"), "{out}");
+}
+
+#[test]
 fn generated_events_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("g.jsonl");
