@@ -493,6 +493,34 @@ fn an_unwritable_report_fails_before_any_data_reaches_stdout() {
 }
 
 #[test]
+fn every_cluster_with_any_text_has_a_summary() {
+    // Each record is its own event: one sentence with its link in the text, a link field, a
+    // few words and a link, a headline alone, and furniture alone.
+    let records = [
+        serde_json::json!({"id": "bridge", "title": "Mayor opens new bridge", "text": "The mayor opened the new bridge over the river on Tuesday. https://example.com/news/mayor-opens-bridge", "url": "https://example.com/news/mayor-opens-bridge"}),
+        serde_json::json!({"id": "flood", "title": "Flood warning issued", "text": "Forecasters issued a flood warning for the valley towns.\nhttps://example.com/flood"}),
+        serde_json::json!({"id": "panda", "title": "Zoo welcomes panda", "text": "Zoo welcomes panda https://example.com/zoo"}),
+        serde_json::json!({"id": "budget", "title": "Parliament passes budget", "text": ""}),
+        serde_json::json!({"id": "ad", "text": "Advertisement"}),
+    ];
+    let input: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let o = run(&["cluster", "-q", "-"], Some(input.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut summaries = BTreeMap::new();
+    for v in json_lines(&stdout(&o)).iter().filter(|v| v["type"] == "cluster") {
+        assert_eq!(v["size"], 1, "{v}");
+        let id = v["members"][0]["id"].as_str().unwrap().to_string();
+        summaries.insert(id, v["summary"].as_str().unwrap().to_string());
+    }
+    assert_eq!(summaries.len(), records.len(), "{summaries:?}");
+    assert_eq!(summaries["bridge"], "The mayor opened the new bridge over the river on Tuesday.");
+    assert_eq!(summaries["flood"], "Forecasters issued a flood warning for the valley towns.");
+    assert_eq!(summaries["panda"], "Zoo welcomes panda");
+    assert_eq!(summaries["budget"], "Parliament passes budget");
+    assert_eq!(summaries["ad"], "Advertisement");
+}
+
+#[test]
 fn a_text_with_no_keywords_of_its_own_is_labelled_by_its_link() {
     // "Ok." has no content word, so the keywords fall back to the event vector's terms, which
     // here come from the URL slug alone.
