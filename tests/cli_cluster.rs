@@ -521,6 +521,28 @@ fn every_cluster_with_any_text_has_a_summary() {
 }
 
 #[test]
+fn a_report_named_gz_or_zst_is_the_same_page_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    for name in ["r.html", "r.html.gz", "r.html.zst"] {
+        let (code, _, err) = cluster(&[&sample, "--report", &path(name), "-o", "/dev/null"]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let plain = std::fs::read(path("r.html")).unwrap();
+    assert!(plain.starts_with(b"<!DOCTYPE html>"));
+    let mut gz = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(path("r.html.gz")).unwrap()),
+        &mut gz,
+    )
+    .unwrap();
+    assert_eq!(gz, plain);
+    let zst = zstd::decode_all(std::fs::File::open(path("r.html.zst")).unwrap()).unwrap();
+    assert_eq!(zst, plain);
+}
+
+#[test]
 fn a_text_with_no_keywords_of_its_own_is_labelled_by_its_link() {
     // "Ok." has no content word, so the keywords fall back to the event vector's terms, which
     // here come from the URL slug alone.
