@@ -31,15 +31,23 @@ use crate::sketch::{into_set, jaccard, MinHasher, Signatures};
 pub struct ArticleInfo {
     /// The article's id.
     pub id: String,
-    /// Publication day.
+    /// Publication day, the date as written.
     pub published: Option<i32>,
-    /// Seconds after midnight of the publication time (0 for a date alone): `--keep earliest`
-    /// keeps the morning's copy over the evening's.
-    pub time_of_day: u32,
+    /// Seconds from midnight UTC of `published` to the moment of publication (0 for a date
+    /// alone): `--keep earliest` keeps the morning's copy over the evening's, and compares
+    /// moments, not dates, across time zones.
+    pub time_utc: i32,
     /// Length of the text in bytes.
     pub len: u32,
     /// Where the record is.
     pub loc: Location,
+}
+
+impl ArticleInfo {
+    /// The moment of publication, seconds since 1970-01-01T00:00Z, when dated.
+    pub fn instant(&self) -> Option<i64> {
+        self.published.map(|day| crate::article::instant(day, self.time_utc))
+    }
 }
 
 /// A near-duplicate group, ready to write.
@@ -315,7 +323,7 @@ fn first_pass<R: Rider>(
                         let info = ArticleInfo {
                             id: r.id.into_owned(),
                             published: r.published,
-                            time_of_day: r.time_of_day,
+                            time_utc: r.time_utc,
                             len: u32::try_from(r.text.len()).unwrap_or(u32::MAX),
                             loc: rec.loc,
                         };
@@ -665,7 +673,7 @@ pub(crate) fn id_rank(articles: &[ArticleInfo]) -> Vec<u32> {
 /// Priority of each article under `keep` (lower = preferred), a total order.
 pub fn keep_order(articles: &[ArticleInfo], keep: Keep) -> Vec<u64> {
     let mut order: Vec<u32> = (0..articles.len() as u32).collect();
-    let date = |a: &ArticleInfo| (a.published.unwrap_or(i32::MAX), a.time_of_day);
+    let date = |a: &ArticleInfo| a.instant().unwrap_or(i64::MAX);
     match keep {
         Keep::First => {}
         Keep::Earliest => order.par_sort_by(|&x, &y| {

@@ -344,8 +344,9 @@ pub enum Detail {
     /// Everything [`ClusterSummary`] holds.
     Full,
     /// The events and threads each article belongs to, and no more: clusters carry their
-    /// members, sizes, dates and the entities threads are linked by, but no headline,
-    /// summary, keywords, copy diffs or mixed-events flag. Clusters, their numbers and
+    /// members (id, group and similarity; no title, outlet, date or link), sizes, dates and the
+    /// entities threads are linked by, but no headline, summary, keywords, copy diffs or
+    /// mixed-events flag. Clusters, their numbers and
     /// threads are the same as with [`Detail::Full`].
     Assignments,
 }
@@ -629,7 +630,7 @@ fn summarize_cluster(
         .filter(|(&m, f)| arts[m as usize].published.is_some() && !f[1].is_empty())
         .min_by_key(|(&m, _)| {
             let a = &arts[m as usize];
-            (a.published, a.time_of_day, a.id.as_str())
+            (a.instant(), a.id.as_str())
         })
         .map(|(_, f)| f[1].to_string());
     let outlets: std::collections::BTreeSet<&str> =
@@ -709,15 +710,27 @@ fn summarize_cluster(
         members: scored
             .iter()
             .map(|&(m, s, k)| {
-                let [title, source, url, _] = fields[k];
-                MemberSummary {
+                let member = MemberSummary {
                     id: arts[m as usize].id.clone(),
                     group: group_of[m as usize],
                     similarity: s,
+                    title: String::new(),
+                    source: String::new(),
+                    published: None,
+                    url: String::new(),
+                };
+                // Assignments name members by id alone: copying every member's strings only
+                // to drop them cost memory and time for nothing.
+                if params.entities_only {
+                    return member;
+                }
+                let [title, source, url, _] = fields[k];
+                MemberSummary {
                     title: title.to_string(),
                     source: source.to_string(),
                     published: arts[m as usize].published.map(format_date),
                     url: url.to_string(),
+                    ..member
                 }
             })
             .collect(),
@@ -957,6 +970,47 @@ mod tests {
             let direct = event_vector(terms, &df, 8, 0.9);
             assert!(!direct.is_empty());
             assert_eq!(weigh_terms(unpack_terms(bytes), &trimmed, 8, 0.9), direct);
+        }
+    }
+
+    #[test]
+    fn assignments_are_the_full_runs_without_member_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let lines: String = (0..4)
+            .map(|i| {
+                format!(
+                    "{}\n",
+                    serde_json::json!({"id": format!("a{i}"), "title": "Storm hits coast", "text": "A storm hit the coast near Port Town on Friday, cutting power to thousands of homes.", "source": format!("Outlet {i}"), "url": format!("https://example.com/{i}"), "published": "2024-03-01"})
+                )
+            })
+            .collect();
+        std::fs::write(&path, lines).unwrap();
+        let run = |detail| {
+            let corpus =
+                Corpus::open(std::slice::from_ref(&path), crate::read::FieldMap::default())
+                    .unwrap();
+            let (dedup, story) = (DedupParams::default(), StoryParams::default());
+            cluster(&corpus, &dedup, &story, detail, false, &crate::progress::NoProgress).unwrap()
+        };
+        let (full, tsv) = (run(Detail::Full), run(Detail::Assignments));
+        assert_eq!(full.clusters.len(), tsv.clusters.len());
+        for (f, t) in full.clusters.iter().zip(&tsv.clusters) {
+            assert_eq!((f.cluster, f.thread, f.size), (t.cluster, t.thread, t.size));
+            assert_eq!((&f.first_date, &f.last_date), (&t.first_date, &t.last_date));
+            for (fm, tm) in f.members.iter().zip(&t.members) {
+                assert_eq!((&fm.id, fm.group, fm.similarity), (&tm.id, tm.group, tm.similarity));
+                assert!(!fm.title.is_empty() && !fm.source.is_empty() && !fm.url.is_empty());
+                assert!(fm.published.is_some());
+                let empty = MemberSummary {
+                    title: String::new(),
+                    source: String::new(),
+                    published: None,
+                    url: String::new(),
+                    ..tm.clone()
+                };
+                assert_eq!(tm, &empty);
+            }
         }
     }
 

@@ -762,6 +762,13 @@ pub(crate) fn period_ends_sentence(prev: &str, next: &str) -> bool {
     true
 }
 
+/// Whether `s` opens with a web address.
+fn starts_link(s: &str) -> bool {
+    ["http://", "https://", "www."]
+        .iter()
+        .any(|l| s.get(..l.len()).is_some_and(|p| p.eq_ignore_ascii_case(l)))
+}
+
 fn split_paragraph<'a>(text: &'a str, a: usize, b: usize, out: &mut Vec<&'a str>) {
     let p = &text[a..b];
     let bytes = p.as_bytes();
@@ -827,7 +834,10 @@ fn split_paragraph<'a>(text: &'a str, a: usize, b: usize, out: &mut Vec<&'a str>
         let next_char = at(k);
         let next_pos = k;
         let breaks = if next_char.is_lowercase() {
-            false
+            // A link after a full stop is a line of its own ("... on Tuesday.
+            // https://example.com/..."): read as one sentence, the link made the report
+            // furniture too, and a one-sentence article had no summary.
+            starts_link(&p[next_pos..])
         } else if cjk || c == '!' || c == '?' || ellipsis {
             true
         } else if c == '.' && dots == 1 && j == i + 1 {
@@ -1870,7 +1880,12 @@ fn summarize_tuned(
     let mut summary =
         extract_summary(members, &units, &sentences, &centroid, &idf, &stem_of, params, tuning);
     if summary.is_empty() {
-        summary = short_text(&marked, &ranked, params.summary_words).unwrap_or_default();
+        // An editor is better served by the headline, or failing that whatever the text
+        // says, furniture or not, than by an empty field.
+        summary = short_text(&marked, &ranked, params.summary_words)
+            .or_else(|| (!headline.is_empty()).then(|| headline.clone()))
+            .or_else(|| opening_words(members, &ranked, params.summary_words))
+            .unwrap_or_default();
     }
     let keywords = keywords(&vocab, &df, stats.n_docs(), corpus_n, n_units, params.keywords);
     let entities = entities(members, &marked, &units, stats, corpus_n, params.entities);
@@ -1932,7 +1947,9 @@ fn headline(members: &[MemberText], marked: &[Vec<Marked>], ranked: &[usize]) ->
             return fold_space(s.text);
         }
     }
-    short_text(marked, ranked, HEADLINE_WORDS).unwrap_or_default()
+    short_text(marked, ranked, HEADLINE_WORDS)
+        .or_else(|| opening_words(members, ranked, HEADLINE_WORDS))
+        .unwrap_or_default()
 }
 
 /// Most words a headline taken from a text with no title keeps.
@@ -1955,6 +1972,27 @@ fn short_text(marked: &[Vec<Marked>], ranked: &[usize], max_words: usize) -> Opt
         if !words.is_empty() {
             words.truncate(max_words);
             return Some(words.join(" "));
+        }
+    }
+    None
+}
+
+/// The first words of the most central text that has any, furniture included, for a cluster
+/// with nothing else to show ("Zoo welcomes panda https://example.com/zoo", "Advertisement").
+/// Web addresses are left out unless a text holds nothing else. `None` when no text has a word.
+fn opening_words(members: &[MemberText], ranked: &[usize], max_words: usize) -> Option<String> {
+    let is_link = |w: &&str| starts_link(w.trim_start_matches(|c: char| !c.is_alphanumeric()));
+    for links in [false, true] {
+        for &m in ranked {
+            let words: Vec<&str> = members[m]
+                .text
+                .split_whitespace()
+                .filter(|w| links || !is_link(w))
+                .take(max_words)
+                .collect();
+            if !words.is_empty() {
+                return Some(words.join(" "));
+            }
         }
     }
     None
@@ -3813,11 +3851,62 @@ mod tests {
             ("Without a Trace", "Without a Trace")
         );
         // Furniture patterns stay out even then, and the budget holds.
-        assert_eq!(summarize_texts(&["Advertisement"]).summary, "");
+        assert_eq!(summarize_texts(&["Advertisement\nFire."]).summary, "Fire.");
         let long = "Short line.\n".repeat(40);
         let s = summarize_texts(&[&long]);
         assert_eq!(s.summary.split_whitespace().count(), SummaryParams::default().summary_words);
         assert_eq!(s.headline.split_whitespace().count(), HEADLINE_WORDS);
+    }
+
+    #[test]
+    fn every_text_gets_a_summary_however_little_it_says() {
+        // One sentence and its link: the link is a line of its own, the sentence the summary.
+        let text = "The mayor opened the new bridge on Tuesday. https://example.com/news/bridge";
+        assert_eq!(
+            split_sentences(text),
+            ["The mayor opened the new bridge on Tuesday.", "https://example.com/news/bridge"]
+        );
+        let m = [member("a", "Mayor opens new bridge", text, 0)];
+        let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+        assert_eq!(s.summary, "The mayor opened the new bridge on Tuesday.");
+        assert_eq!(
+            split_sentences("See the list at www.example.com today."),
+            ["See the list at www.example.com today."]
+        );
+        // Only words and a link, or only furniture: the headline, else the text itself.
+        let cases = [
+            (
+                "Zoo welcomes panda",
+                "Zoo welcomes panda https://example.com/zoo",
+                "Zoo welcomes panda",
+                "Zoo welcomes panda",
+            ),
+            (
+                "",
+                "Zoo welcomes panda https://example.com/zoo",
+                "Zoo welcomes panda",
+                "Zoo welcomes panda",
+            ),
+            ("Budget passed", "", "Budget passed", "Budget passed"),
+            ("Budget passed", "Advertisement", "Budget passed", "Budget passed"),
+            ("", "Advertisement", "Advertisement", "Advertisement"),
+            (
+                "",
+                "https://example.com/only-a-link",
+                "https://example.com/only-a-link",
+                "https://example.com/only-a-link",
+            ),
+            ("", "", "", ""),
+        ];
+        for (title, text, headline, summary) in cases {
+            let m = [member("a", title, text, 0)];
+            let s = summarize(&m, &TermStats::new(), &SummaryParams::default());
+            assert_eq!(
+                (s.headline.as_str(), s.summary.as_str()),
+                (headline, summary),
+                "{title:?} {text:?}"
+            );
+        }
     }
 
     #[test]

@@ -305,6 +305,44 @@ fn tsv_output_assigns_what_the_full_run_assigns() {
 }
 
 #[test]
+fn dates_are_shown_as_written_and_compared_as_moments() {
+    // 23:30 in Houston on the 17th is 04:30 UTC on the 18th, three and a half hours after the
+    // London copy of 01:00 UTC on the 18th: each is shown on its own outlet's date, and London
+    // is still first.
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        serde_json::json!({"id": "houston", "title": "Storm hits Texas coast", "text": NATO, "source": "Houston Daily", "published": "2023-07-17T23:30:00-05:00"}),
+        serde_json::json!({"id": "london", "title": "Storm hits Texas coast", "text": NATO, "source": "London Wire", "published": "2023-07-18T01:00:00Z"}),
+    ];
+    let p = write(dir.path(), "t.jsonl", format!("{}\n{}\n", lines[0], lines[1]));
+    let (code, out, err) = cluster(&[p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let c = &json_lines(&out)[0];
+    assert_eq!(c["size"], 2, "{c}");
+    assert_eq!(c["first_date"], "2023-07-17", "{c}");
+    assert_eq!(c["last_date"], "2023-07-18", "{c}");
+    assert_eq!(
+        c["per_day"],
+        serde_json::json!([{"date": "2023-07-17", "articles": 1}, {"date": "2023-07-18", "articles": 1}])
+    );
+    let published: BTreeMap<&str, &str> = c["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap(), m["published"].as_str().unwrap()))
+        .collect();
+    assert_eq!(published["houston"], "2023-07-17");
+    assert_eq!(published["london"], "2023-07-18");
+    assert_eq!(c["first_outlet"], "London Wire", "{c}");
+    let o = run(&["dedup", "-q", p.to_str().unwrap()], None);
+    let g = &json_lines(&stdout(&o))[0];
+    assert_eq!(g["representative"], "london", "--keep earliest: {g}");
+    let (code, out, err) = cluster(&[p.to_str().unwrap(), "--format", "md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2023-07-17"), "{out}");
+}
+
+#[test]
 fn generated_events_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("g.jsonl");
@@ -452,6 +490,56 @@ fn an_unwritable_report_fails_before_any_data_reaches_stdout() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("/nonexistent/samestory-dir/report.html"), "{err}");
     assert!(out.is_empty(), "partial output on stdout: {out}");
+}
+
+#[test]
+fn every_cluster_with_any_text_has_a_summary() {
+    // Each record is its own event: one sentence with its link in the text, a link field, a
+    // few words and a link, a headline alone, and furniture alone.
+    let records = [
+        serde_json::json!({"id": "bridge", "title": "Mayor opens new bridge", "text": "The mayor opened the new bridge over the river on Tuesday. https://example.com/news/mayor-opens-bridge", "url": "https://example.com/news/mayor-opens-bridge"}),
+        serde_json::json!({"id": "flood", "title": "Flood warning issued", "text": "Forecasters issued a flood warning for the valley towns.\nhttps://example.com/flood"}),
+        serde_json::json!({"id": "panda", "title": "Zoo welcomes panda", "text": "Zoo welcomes panda https://example.com/zoo"}),
+        serde_json::json!({"id": "budget", "title": "Parliament passes budget", "text": ""}),
+        serde_json::json!({"id": "ad", "text": "Advertisement"}),
+    ];
+    let input: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let o = run(&["cluster", "-q", "-"], Some(input.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut summaries = BTreeMap::new();
+    for v in json_lines(&stdout(&o)).iter().filter(|v| v["type"] == "cluster") {
+        assert_eq!(v["size"], 1, "{v}");
+        let id = v["members"][0]["id"].as_str().unwrap().to_string();
+        summaries.insert(id, v["summary"].as_str().unwrap().to_string());
+    }
+    assert_eq!(summaries.len(), records.len(), "{summaries:?}");
+    assert_eq!(summaries["bridge"], "The mayor opened the new bridge over the river on Tuesday.");
+    assert_eq!(summaries["flood"], "Forecasters issued a flood warning for the valley towns.");
+    assert_eq!(summaries["panda"], "Zoo welcomes panda");
+    assert_eq!(summaries["budget"], "Parliament passes budget");
+    assert_eq!(summaries["ad"], "Advertisement");
+}
+
+#[test]
+fn a_report_named_gz_or_zst_is_the_same_page_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = fixture_arg("corpus/sample.jsonl");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    for name in ["r.html", "r.html.gz", "r.html.zst"] {
+        let (code, _, err) = cluster(&[&sample, "--report", &path(name), "-o", "/dev/null"]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let plain = std::fs::read(path("r.html")).unwrap();
+    assert!(plain.starts_with(b"<!DOCTYPE html>"));
+    let mut gz = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(path("r.html.gz")).unwrap()),
+        &mut gz,
+    )
+    .unwrap();
+    assert_eq!(gz, plain);
+    let zst = zstd::decode_all(std::fs::File::open(path("r.html.zst")).unwrap()).unwrap();
+    assert_eq!(zst, plain);
 }
 
 #[test]

@@ -73,6 +73,56 @@ fn keep_earliest_compares_the_time_of_day() {
 }
 
 #[test]
+fn numeric_ids_are_written_as_they_were_given() {
+    // Through u64 or f64 the first two would round to one another's neighbours, 1.50 would
+    // lose its zero and 1 and 1.0 would be one id twice.
+    let ids = [
+        "123456789012345678901234567890",
+        "123456789012345678901234567891",
+        "1.50",
+        "1e3",
+        "1",
+        "1.0",
+        "-7",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let topics = ["harbour", "election", "final", "bonds", "rocket", "exhibition", "cheese"];
+    let lines: String = ids
+        .iter()
+        .zip(topics)
+        .map(|(id, t)| format!("{{\"id\": {id}, \"text\": \"A report on the {t} today.\"}}\n"))
+        .collect();
+    let p = write(dir.path(), "n.jsonl", lines);
+    let p = p.to_str().unwrap();
+    let want: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
+    let (code, out, err) = dedup(&[p]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(groups_of(&out).into_keys().collect::<BTreeSet<_>>(), want);
+    let (code, out, err) = dedup(&[p, "--format", "tsv"]);
+    assert_eq!(code, 0, "{err}");
+    let tsv_ids = |out: &str| -> BTreeSet<String> {
+        out.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect()
+    };
+    assert_eq!(tsv_ids(&out), want);
+    for format in ["jsonl", "tsv"] {
+        let o = run(&["cluster", "-q", p, "--format", format], None);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        let got: BTreeSet<String> = if format == "tsv" {
+            tsv_ids(&out)
+        } else {
+            json_lines(&out)
+                .iter()
+                .filter(|v| v["type"] == "cluster")
+                .flat_map(|v| v["members"].as_array().unwrap().clone())
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(got, want, "cluster --format {format}");
+    }
+}
+
+#[test]
 fn same_topic_different_event_is_not_grouped() {
     // The two seed articles: NATO defence ministers in Brussels, October 2022 and February 2023.
     let (code, out, _) = dedup(&[&fixture_arg("corpus/events.jsonl"), "--threshold", "0.2"]);

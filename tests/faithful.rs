@@ -55,7 +55,7 @@ fn exact_sets(path: &PathBuf) -> Exact {
                 infos.push(ArticleInfo {
                     id: r.id.to_string(),
                     published: r.published,
-                    time_of_day: r.time_of_day,
+                    time_utc: r.time_utc,
                     len: r.text.len() as u32,
                     loc: Location { input: 0, line: rec.loc.line },
                 });

@@ -66,7 +66,10 @@ pub struct ClusterArgs {
     #[arg(long, value_enum, default_value_t = ClusterFormat::Jsonl)]
     pub format: ClusterFormat,
 
-    /// Also write the HTML report for editors to FILE
+    /// Also write the HTML report for editors to FILE (.gz or .zst compresses)
+    ///
+    /// Like every output file, a name ending in .gz or .zst is written compressed, for
+    /// archiving or mailing: a browser opens the page once it is decompressed.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 

@@ -110,6 +110,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "PATH", default_value = "url")]
     pub url_field: String,
     /// Field holding the publication date (YYYY-MM-DD or RFC 3339)
+    ///
+    /// A timestamp is shown and counted on the date written in it, in its own time zone
+    /// (2023-07-17T23:30:00-05:00 is 17 July); choosing the earliest of two articles compares
+    /// the moments.
     #[arg(long, value_name = "PATH", default_value = "published")]
     pub published_field: String,
 

@@ -75,7 +75,8 @@ pub enum Scalar<'a> {
     Null,
     /// A string.
     Str(Cow<'a, str>),
-    /// A number, as its decimal text.
+    /// A number: as written for a path read literally (the id), else in its shortest decimal
+    /// form.
     Num(String),
     /// `true` or `false`.
     Bool,
@@ -162,6 +163,10 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 /// Pulls the values at `paths` (each a list of segments) out of one JSON object.
 struct Extract<'p> {
     paths: &'p [&'p [String]],
+    /// Paths (bit i for `paths[i]`) whose numbers are kept as written: serde hands a number
+    /// over as u64, i64 or f64, and an id such as 123456789012345678901234567890 or 1.50 would
+    /// come back as another number.
+    literal: u32,
 }
 
 impl<'de> DeserializeSeed<'de> for Extract<'_> {
@@ -183,13 +188,15 @@ impl<'de> Visitor<'de> for Extract<'_> {
                 (0..self.paths.len()).filter(|&i| self.paths[i][0] == key).collect();
             if wanted.is_empty() {
                 map.next_value::<IgnoredAny>()?;
-            } else if wanted.iter().all(|&i| self.paths[i].len() == 1) {
+            } else if wanted.iter().all(|&i| self.paths[i].len() == 1 && self.literal >> i & 1 == 0)
+            {
                 let v: Scalar<'de> = map.next_value()?;
                 for &i in &wanted {
                     out[i] = v.clone();
                 }
             } else {
-                // Nested paths share this value: keep it raw and descend once per path.
+                // Nested paths share this value, or a number must keep its digits: keep it raw
+                // and descend once per path.
                 let raw: &'de RawValue = map.next_value()?;
                 for &i in &wanted {
                     out[i] = nested(raw.get(), &self.paths[i][1..]).map_err(de::Error::custom)?;
@@ -200,16 +207,27 @@ impl<'de> Visitor<'de> for Extract<'_> {
     }
 }
 
+/// The value at `rest` inside `json`, one value's raw text, with numbers as written.
 fn nested<'de>(json: &'de str, rest: &[String]) -> serde_json::Result<Scalar<'de>> {
     if rest.is_empty() {
-        return serde_json::from_str(json);
+        // A raw value is valid JSON already: only a number starts with a minus or a digit.
+        let json = json.trim();
+        return match json.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Ok(Scalar::Num(json.to_string())),
+            // Most ids are plain strings: without an escape the text between the quotes is
+            // the value, and a second parse would only find that out.
+            Some(b'"') if !json.contains('\\') => {
+                Ok(Scalar::Str(Cow::Borrowed(&json[1..json.len() - 1])))
+            }
+            _ => serde_json::from_str(json),
+        };
     }
     if !json.trim_start().starts_with('{') {
         return Ok(Scalar::Missing);
     }
     let paths = [rest];
     let mut de = serde_json::Deserializer::from_str(json);
-    let mut v = Extract { paths: &paths }.deserialize(&mut de)?;
+    let mut v = Extract { paths: &paths, literal: 1 }.deserialize(&mut de)?;
     Ok(v.swap_remove(0))
 }
 
@@ -217,11 +235,13 @@ fn nested<'de>(json: &'de str, rest: &[String]) -> serde_json::Result<Scalar<'de
 pub type Fields<'a> = [Scalar<'a>; 6];
 
 /// Parses one JSON line and extracts the mapped fields. Errors are serde_json's, which name the
-/// column.
+/// column. A numeric id is its number's text as written (`1.50`, `1e3`,
+/// `123456789012345678901234567890`), never a conversion of it.
 pub fn extract<'a>(line: &'a str, map: &FieldMap) -> serde_json::Result<Fields<'a>> {
     let segs: Vec<&[String]> = map.paths().iter().map(|p| p.segments.as_slice()).collect();
     let mut de = serde_json::Deserializer::from_str(line);
-    let v = Extract { paths: &segs }.deserialize(&mut de)?;
+    // The id is the first path (`FieldMap::paths`).
+    let v = Extract { paths: &segs, literal: 1 }.deserialize(&mut de)?;
     de.end()?;
     let mut it = v.into_iter();
     Ok(std::array::from_fn(|_| it.next().unwrap_or(Scalar::Missing)))
@@ -264,6 +284,42 @@ mod tests {
         assert!(extract("[1,2]", &FieldMap::default()).is_err());
         assert!(extract(r#"{"id":1} x"#, &FieldMap::default()).is_err());
         assert!(extract(r#"{"id":1"#, &FieldMap::default()).is_err());
+    }
+
+    #[test]
+    fn numeric_ids_keep_the_digits_they_were_written_with() {
+        let ids = [
+            "123456789012345678901234567890",
+            "18446744073709551616",
+            "-9223372036854775809",
+            "1.50",
+            "1e3",
+            "-0",
+            "0.1",
+            "7",
+        ];
+        for id in ids {
+            for line in [
+                format!("{{\"id\":{id},\"text\":\"x\"}}"),
+                format!("{{ \"id\" : {id} , \"text\":\"x\"}}"),
+            ] {
+                let f = extract(&line, &FieldMap::default()).unwrap();
+                assert_eq!(f[0], Scalar::Num(id.into()), "{line}");
+            }
+            let map = FieldMap { id: FieldPath::new("meta.id"), ..FieldMap::default() };
+            let line = format!("{{\"meta\":{{\"id\":{id}}},\"text\":\"x\"}}");
+            assert_eq!(extract(&line, &map).unwrap()[0], Scalar::Num(id.into()), "{line}");
+        }
+        // Strings and other kinds read as before.
+        let f = extract(r#"{"id":"a\u0062","text":"x"}"#, &FieldMap::default()).unwrap();
+        assert_eq!(f[0], Scalar::Str("ab".into()));
+        let f = extract(r#"{"id":"plain","text":"x"}"#, &FieldMap::default()).unwrap();
+        assert!(matches!(&f[0], Scalar::Str(Cow::Borrowed("plain"))));
+        let f = extract(r#"{"id":null,"text":"x"}"#, &FieldMap::default()).unwrap();
+        assert_eq!(f[0], Scalar::Null);
+        let f = extract(r#"{"id":[1],"text":"x"}"#, &FieldMap::default()).unwrap();
+        assert_eq!(f[0].kind(), "an array");
+        assert!(extract(r#"{"id":01,"text":"x"}"#, &FieldMap::default()).is_err());
     }
 
     #[test]

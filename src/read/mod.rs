@@ -99,10 +99,11 @@ pub struct Record<'a> {
     pub source: Cow<'a, str>,
     /// Link.
     pub url: Cow<'a, str>,
-    /// Days since 1970-01-01.
+    /// Days since 1970-01-01, the date as written.
     pub published: Option<i32>,
-    /// Seconds after midnight of `published` (0 for a date without a time).
-    pub time_of_day: u32,
+    /// Seconds from midnight UTC of `published` to the moment of publication (0 for a date
+    /// without a time; see [`crate::article::parse_date_time`]).
+    pub time_utc: i32,
 }
 
 /// A record that could not be read, with enough context to find and fix it.
@@ -278,7 +279,7 @@ impl Corpus {
                     source: Cow::Borrowed(""),
                     url: Cow::Borrowed(""),
                     published: None,
-                    time_of_day: 0,
+                    time_utc: 0,
                 })
             }
             InputKind::Jsonl => {
@@ -337,9 +338,9 @@ impl Corpus {
                         )
                     })?),
                 };
-                let (published, time_of_day) = published.unzip();
-                let time_of_day = time_of_day.unwrap_or(0);
-                Ok(Record { id, title, text, source, url, published, time_of_day })
+                let (published, time_utc) = published.unzip();
+                let time_utc = time_utc.unwrap_or(0);
+                Ok(Record { id, title, text, source, url, published, time_utc })
             }
         }
     }

@@ -154,6 +154,7 @@ details{margin-top:.4rem}
 summary{cursor:pointer;font-weight:600}
 .mem{padding-left:1.6rem;margin:.4rem 0}
 .mem li,.diffs li{margin:.15rem 0;overflow-wrap:anywhere}
+.id{font-family:ui-monospace,monospace;font-size:.85em;user-select:all}
 .diffs h3{font-size:1rem;margin:.6rem 0 .2rem}
 .diffs p{margin:.4rem 0 .1rem}
 .diffs ul{margin:0;padding-left:1.2rem}
@@ -465,7 +466,9 @@ fn write_members(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
     }
     buf.extend_from_slice(b"</summary>\n<ol class=\"mem\">\n");
     for m in c.members.iter().take(MEMBERS_SHOWN) {
-        let title = if m.title.trim().is_empty() { &m.id } else { &m.title };
+        // An untitled member is named by its id, which is then not repeated.
+        let titled = !m.title.trim().is_empty();
+        let title = if titled { &m.title } else { &m.id };
         match http_url(&m.url) {
             Some(url) => write!(buf, "<li><a href=\"{}\">{}</a> <small>", Esc(&url), Esc(title))?,
             None => write!(buf, "<li>{} <small>", Esc(title))?,
@@ -479,6 +482,10 @@ fn write_members(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
         let copies = group_sizes.get(&m.group).copied().unwrap_or(1);
         if copies > 1 {
             write!(buf, " · g{} ×{copies}", m.group)?;
+        }
+        // The id traces a member back to its record; one click selects it for copying.
+        if titled {
+            write!(buf, " · <span class=\"id\" title=\"article id\">{}</span>", Esc(&m.id))?;
         }
         buf.extend_from_slice(b"</small></li>\n");
     }
@@ -846,6 +853,7 @@ pub(crate) mod tests {
         c.members[1].source = "O'Brien & Sons".into();
         c.members[1].url = "https://ex.com/?q=\"onmouseover=alert(5)".into();
         c.members[2].source = String::new();
+        c.members[2].id = "<b>id</b> & 'c'".into();
         c.group_diffs[0].copies[0].id = c.members[1].id.clone();
         c.group_diffs[0].copies[0].added = vec!["<script>alert(6)</script>".into()];
         c.group_diffs[0].copies[0].changed[0].sentence = "a <b> c".into();
@@ -880,6 +888,7 @@ pub(crate) mod tests {
             "<span class=\"chg\">± a <del>&lt;b&gt;</del> <ins>&lt;script&gt;alert(8)&lt;/script&gt;</ins> c</span>"
         ));
         assert!(page.contains("<ins>+ &lt;script&gt;alert(6)&lt;/script&gt;</ins>"));
+        assert!(page.contains("<span class=\"id\" title=\"article id\">&lt;b&gt;id&lt;/b&gt; &amp; &#39;c&#39;</span>"));
         assert!(page.contains("<b>&lt;script&gt;alert(7)&lt;/script&gt;</b>"));
         assert!(page.contains(
             "data-search=\"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"
@@ -891,6 +900,29 @@ pub(crate) mod tests {
                 + page.matches(&format!("<{tag} ")).count();
             assert_eq!(open, page.matches(&format!("</{tag}>")).count(), "<{tag}>");
         }
+    }
+
+    #[test]
+    fn every_member_is_listed_with_its_id() {
+        let mut c = cluster(3, 4);
+        c.members[1].title = " ".into();
+        c.members[1].url = String::new();
+        c.members[2].url = String::new();
+        let html = render(&[c.clone()], &[]);
+        let items: Vec<&str> = html
+            .split("<li>")
+            .skip(1)
+            .map(|li| &li[..li.find("</li>").unwrap()])
+            .filter(|li| li.contains("sim 0.90"))
+            .collect();
+        assert_eq!(items.len(), 4, "{html}");
+        for (m, li) in c.members.iter().zip(&items) {
+            assert_eq!(li.matches(m.id.as_str()).count(), 1, "{li}");
+        }
+        // Untitled and unlinked, it is named by its id.
+        assert!(items[1].starts_with("a3-1 <small>"), "{}", items[1]);
+        assert!(items[2]
+            .starts_with("Storm hits the coast near Port Town, report 2 of cluster 3 <small>"));
     }
 
     #[test]
@@ -977,7 +1009,9 @@ pub(crate) mod tests {
         assert!(html.contains("Showing the 50 most central of 120 members"));
         assert!(html.contains("<li>Storm hits the coast near Port Town, report 1 of cluster 7 (Outlet 1)<span class=\"chg\">± Winds reached <del>120</del> <ins>130</ins> km/h near the coast.</span><ins>+ The mayor"));
         assert!(html.contains("40 more groups with copies"));
-        assert!(html.contains(" · sim 0.90 · g0 ×2</small>"));
+        assert!(html.contains(
+            " · sim 0.90 · g0 ×2 · <span class=\"id\" title=\"article id\">a7-0</span></small>"
+        ));
     }
 
     #[test]
