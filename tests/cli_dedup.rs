@@ -253,6 +253,49 @@ fn text_directories_are_read_one_article_per_file() {
 }
 
 #[test]
+fn upper_case_txt_files_are_articles_and_skipped_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", format!("NATO meets\n{}", crate::util::NATO));
+    write(dir.path(), "B.TXT", format!("Tokyo stocks\n{}", crate::util::TOKYO));
+    write(dir.path(), "notes.md", "not an article");
+    let o = run(&["dedup", "--format", "tsv", dir.path().to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "B.TXT\t0\na.txt\t1\n");
+    let err = stderr(&o);
+    assert!(err.contains("1 file skipped, not .txt articles: notes.md"), "{err}");
+    // --quiet asks for errors only.
+    let (code, _, err) = dedup(&[dir.path().to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
+fn compressed_txt_files_are_decompressed_by_their_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let nato = format!("NATO meets\n{}", crate::util::NATO);
+    let tokyo = format!("Tokyo stocks\n{}", crate::util::TOKYO);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(nato.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    write(dir.path(), "a.txt", &nato);
+    write(dir.path(), "b.txt.gz", &gz);
+    write(dir.path(), "c.txt.zst", zstd::encode_all(nato.as_bytes(), 1).unwrap());
+    // Named plain, written compressed: the bytes decide, as for JSON Lines.
+    write(dir.path(), "d.txt", zstd::encode_all(tokyo.as_bytes(), 1).unwrap());
+    let unique = dir.path().join("unique.jsonl");
+    let (code, out, err) = dedup(&[
+        "--format",
+        "tsv",
+        dir.path().to_str().unwrap(),
+        "--emit-unique",
+        unique.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "a.txt\t0\nb.txt.gz\t0\nc.txt.zst\t0\nd.txt\t1\n");
+    let kept = json_lines(&std::fs::read_to_string(&unique).unwrap());
+    assert_eq!(kept[1]["title"], "Tokyo stocks");
+}
+
+#[test]
 fn a_byte_order_mark_is_skipped_in_every_kind_of_input() {
     let dir = tempfile::tempdir().unwrap();
     let bom = "\u{feff}";

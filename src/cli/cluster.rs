@@ -319,6 +319,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         &[Target { flag: "--report", path: args.report.as_deref() }],
     )?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
+    super::report_skipped(&corpus, args.common.quiet);
     let bars = Bars::new(&args.common);
     // TSV shows only which event and thread each article is in: unless a report is also
     // asked for, the summaries are cut to the entities that link threads.

@@ -183,6 +183,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
         ],
     )?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
+    super::report_skipped(&corpus, args.common.quiet);
     let bars = Bars::new(&args.common);
     let res = dedup(&corpus, &params, args.input.skip_invalid, &bars)?;
     let quiet = args.common.quiet;

@@ -10,7 +10,7 @@ pub mod progress;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use samestory::read::{FieldMap, FieldPath};
+use samestory::read::{Corpus, FieldMap, FieldPath};
 
 /// Find near-duplicate news articles and group reports of the same event
 #[derive(Debug, Parser)]
@@ -141,6 +141,36 @@ impl InputArgs {
     }
 }
 
+/// Says on stderr what each directory input passed over, naming the first few: a file left out
+/// without a word could be an article the user thinks was read. `--quiet` asked for silence.
+pub fn report_skipped(corpus: &Corpus, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for input in corpus.inputs().iter().filter(|i| !i.skipped.is_empty()) {
+        eprintln!("samestory: {}", skipped_message(&input.name, &input.path, &input.skipped));
+    }
+}
+
+fn skipped_message(name: &str, dir: &std::path::Path, skipped: &[PathBuf]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
+    let more = match skipped.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {} more", thousands(n as u64)),
+    };
+    let files = if skipped.len() == 1 { "file" } else { "files" };
+    format!(
+        "{name}: {} {files} skipped, not .txt articles: {}{more}",
+        thousands(skipped.len() as u64),
+        names.join(", ")
+    )
+}
+
 /// How a run ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -171,6 +201,21 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn skipped_files_are_counted_and_the_first_named() {
+        let dir = std::path::Path::new("corpus");
+        let paths: Vec<PathBuf> =
+            ["a.md", "b.json", "sub/c.pdf", "d.doc"].map(|p| dir.join(p)).into();
+        assert_eq!(
+            skipped_message("corpus", dir, &paths),
+            "corpus: 4 files skipped, not .txt articles: a.md, b.json, sub/c.pdf and 1 more"
+        );
+        assert_eq!(
+            skipped_message("corpus", dir, &paths[..1]),
+            "corpus: 1 file skipped, not .txt articles: a.md"
+        );
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn check_dir(src: &Source, files: &[(&Target, OutFile)]) -> Result<()> {
     if !files.iter().any(|(_, out)| out.exists) {
         return Ok(());
     }
-    for file in text::text_files(src.path)? {
+    for file in text::list(src.path)?.articles {
         let Ok(meta) = fs::metadata(&file) else { continue };
         let id = file_id(&file, &meta)?;
         if let Some((t, out)) = files.iter().find(|(_, out)| out.exists && out.id == id) {

@@ -35,6 +35,9 @@ pub struct Input {
     /// A text directory's `.txt` files, sorted; listed once, so that every pass reads the same
     /// files and a record's file index names the same file in each.
     pub files: Vec<PathBuf>,
+    /// What a text directory holds besides its articles (see [`text::Listing`]), for the caller
+    /// to report.
+    pub skipped: Vec<PathBuf>,
 }
 
 /// The format of an input.
@@ -160,11 +163,16 @@ impl Corpus {
                 if stdin { None } else { Some(std::fs::metadata(p).map_err(|e| Error::io(p, e))?) };
             match meta {
                 Some(m) if m.is_dir() => {
-                    let files = text::text_files(p)?;
+                    let text::Listing { articles: files, skipped } = text::list(p)?;
                     if files.is_empty() {
-                        return Err(Error::input(name, "no .txt files in this directory"));
+                        let mut reason = "no .txt files in this directory".to_string();
+                        if !skipped.is_empty() {
+                            reason += &format!(" ({} other files skipped)", skipped.len());
+                        }
+                        return Err(Error::input(name, reason));
                     }
-                    inputs.push(Input { name, path: p.clone(), kind: InputKind::TextDir, files });
+                    let path = p.clone();
+                    inputs.push(Input { name, path, kind: InputKind::TextDir, files, skipped });
                 }
                 Some(m) if m.file_type().is_file() => {
                     inputs.push(Input {
@@ -172,6 +180,7 @@ impl Corpus {
                         path: p.clone(),
                         kind: InputKind::Jsonl,
                         files: vec![],
+                        skipped: vec![],
                     });
                 }
                 _ => {
@@ -179,7 +188,8 @@ impl Corpus {
                     let mut src = source::open_input(p)?;
                     std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(p, e))?;
                     let path = tmp.path().to_path_buf();
-                    inputs.push(Input { name, path, kind: InputKind::Jsonl, files: vec![] });
+                    let (kind, files, skipped) = (InputKind::Jsonl, vec![], vec![]);
+                    inputs.push(Input { name, path, kind, files, skipped });
                     spools.push(tmp);
                 }
             }
