@@ -303,6 +303,12 @@ fn a_byte_order_mark_is_skipped_in_every_kind_of_input() {
     let o = run(&["dedup", "-q", "-"], Some(format!("{bom}{record}").as_bytes()));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(groups_of(&stdout(&o)).contains_key("a1"));
+    // `cat a.jsonl b.jsonl`, each with its mark: the second opens a line mid-stream.
+    let second = "{\"id\":\"b1\",\"text\":\"other words\"}\n";
+    let o = run(&["dedup", "-q", "-"], Some(format!("{bom}{record}{bom}{second}").as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ids: Vec<String> = groups_of(&stdout(&o)).into_keys().collect();
+    assert_eq!(ids, ["a1", "b1"]);
 
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(format!("{bom}{record}").as_bytes()).unwrap();

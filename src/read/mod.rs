@@ -371,6 +371,9 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
         while end > start && matches!(chunk.data[end - 1], b'\n' | b'\r') {
             end -= 1;
         }
+        // `cat a.jsonl b.jsonl` leaves b's byte-order mark at the start of a line mid-stream,
+        // where the check at the start of the input never looks; kept, it breaks the record.
+        let start = end - source::strip_bom(&chunk.data[start..end]).len();
         if chunk.data[start..end].iter().all(u8::is_ascii_whitespace) {
             // A blank line holds no article (files often end with one): nothing is lost.
             chunk.data.truncate(start);
@@ -438,6 +441,25 @@ mod tests {
         let (id, line) = got[1].clone().unwrap();
         assert!(id.ends_with("in.jsonl:3"), "{id}");
         assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_any_line_is_skipped() {
+        let bom = "\u{feff}";
+        let (_d, c) = corpus_of(&format!(
+            "{{\"id\":\"a\",\"text\":\"x\"}}\n{bom}{{\"id\":\"b\",\"text\":\"y\"}}\n{bom}\n{bom}{{\"text\":\"z\"}}\n"
+        ));
+        let got = parse_all(&c).unwrap();
+        let ids: Vec<String> = got.into_iter().map(|r| r.unwrap().0).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        assert_eq!(&ids[..2], ["a", "b"]);
+        assert!(ids[2].ends_with("in.jsonl:4"), "{}", ids[2]);
+        // The record's bytes (what --emit-unique writes) lose the mark too.
+        c.scan(|chunk| {
+            assert!(chunk.records.iter().all(|r| !chunk.bytes(r).starts_with(bom.as_bytes())));
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]
