@@ -313,6 +313,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         seed: args.seed,
     };
     story.validate()?;
+    outputs::distinct_inputs(&args.input.sources())?;
     outputs::check(
         &args.input.sources(),
         Target { flag: "-o", path: args.output.as_deref() },

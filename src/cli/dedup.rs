@@ -174,6 +174,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
     args.common.init_threads()?;
     let params = args.params();
     params.validate()?;
+    outputs::distinct_inputs(&args.input.sources())?;
     outputs::check(
         &args.input.sources(),
         Target { flag: "-o", path: args.output.as_deref() },

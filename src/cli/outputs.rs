@@ -1,7 +1,8 @@
-//! Output paths checked against the inputs and against each other before a run reads anything.
-//! A slip on the command line (`-o` naming the corpus, two flags naming one file, a directory
-//! that is not there) then costs an error message, not the user's data or a long run whose
-//! result cannot be written.
+//! Output paths checked against the inputs and against each other, and inputs against each
+//! other, before a run reads anything. A slip on the command line (`-o` naming the corpus, two
+//! flags naming one file, a directory that is not there, one corpus file given twice) then costs
+//! an error message, not the user's data, a long run whose result cannot be written, or one
+//! whose every article was read twice.
 //!
 //! Two paths are one file when they resolve to the same device and inode (Unix), so hard links
 //! and symlinks count; elsewhere, when their canonical paths agree. Nothing is created or
@@ -94,6 +95,80 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
             let id = FileId::Path(dir.join(path.file_name().unwrap_or_default()));
             Ok(OutFile { path, id, exists: false, shared: false })
         }
+    }
+}
+
+/// The names of standard input: whichever is read first takes all of it.
+fn is_stdin(path: &Path) -> bool {
+    ["-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"].iter().any(|s| path == Path::new(s))
+}
+
+/// What an input is, for finding two inputs that are one.
+enum InputId {
+    Stdin,
+    File(FileId),
+    /// Canonical path beside the identity: a directory inside another is read by both.
+    Dir(PathBuf, FileId),
+}
+
+/// Refuses corpus inputs that name one file or directory twice (the same path, a hard link, a
+/// symlink, standard input under two names, or a file that is also what stdin is redirected
+/// from) and a directory inside another: every article in it would be read twice, or the
+/// second read of stdin would find nothing.
+pub fn distinct_inputs(inputs: &[Source]) -> Result<()> {
+    let mut seen: Vec<(&Source, InputId)> = Vec::new();
+    for src in inputs {
+        let id = if is_stdin(src.path) {
+            InputId::Stdin
+        } else {
+            // An input that cannot be read is the reader's to report, with its own message.
+            let Ok(meta) = fs::metadata(src.path) else { continue };
+            let id = file_id(src.path, &meta)?;
+            if meta.is_dir() {
+                let dir = fs::canonicalize(src.path).map_err(|e| Error::io(src.path, e))?;
+                InputId::Dir(dir, id)
+            } else {
+                InputId::File(id)
+            }
+        };
+        for (first, first_id) in &seen {
+            let (a, b) = (first.path.display(), src.path.display());
+            let one = |why: &str| Some(format!("{a} and {b} are one input ({why}); give it once"));
+            let inside = |outer, inner| {
+                Some(format!("{inner} is inside {outer}; its articles would be read twice"))
+            };
+            let refusal = match (first_id, &id) {
+                (InputId::Stdin, InputId::Stdin) => one("standard input"),
+                (InputId::File(x), InputId::File(y)) | (InputId::Dir(_, x), InputId::Dir(_, y))
+                    if x == y =>
+                {
+                    one("the same file")
+                }
+                (InputId::Dir(x, _), InputId::Dir(y, _)) if y.starts_with(x) => inside(&a, &b),
+                (InputId::Dir(x, _), InputId::Dir(y, _)) if x.starts_with(y) => inside(&b, &a),
+                (InputId::Stdin, InputId::File(f)) | (InputId::File(f), InputId::Stdin)
+                    if stdin_id().as_ref() == Some(f) =>
+                {
+                    one("standard input is redirected from that file")
+                }
+                _ => None,
+            };
+            if let Some(reason) = refusal {
+                return Err(Error::param("INPUT", reason));
+            }
+        }
+        seen.push((src, id));
+    }
+    Ok(())
+}
+
+/// The file standard input is, when the system can say.
+fn stdin_id() -> Option<FileId> {
+    if cfg!(unix) {
+        let path = Path::new("/dev/stdin");
+        fs::metadata(path).ok().and_then(|meta| file_id(path, &meta).ok())
+    } else {
+        None
     }
 }
 
@@ -289,6 +364,43 @@ mod tests {
         assert!(msg.contains("is not a directory"), "{msg}");
         let msg = refused(&[], to("-o", dir.path()), &[]);
         assert!(msg.contains("is a directory"), "{msg}");
+    }
+
+    #[test]
+    fn an_input_given_twice_under_any_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("x.jsonl");
+        std::fs::write(&x, "{}\n").unwrap();
+        let y = dir.path().join("y.jsonl");
+        std::fs::write(&y, "{}\n").unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(corpus.join("sub")).unwrap();
+        let refused = |a: &Path, b: &Path| match distinct_inputs(&[input(a), input(b)]) {
+            Ok(()) => panic!("{} and {} accepted", a.display(), b.display()),
+            Err(e) => e.to_string(),
+        };
+        let msg = refused(&x, &x);
+        assert!(msg.contains("INPUT") && msg.contains("the same file"), "{msg}");
+        refused(&x, &dir.path().join(".").join("x.jsonl"));
+        refused(&corpus, &corpus.join("sub").join(".."));
+        let msg = refused(&corpus.join("sub"), &corpus);
+        assert!(msg.contains("sub is inside") && msg.contains("read twice"), "{msg}");
+        for stdin in ["/dev/stdin", "/proc/self/fd/0", "-"] {
+            let msg = refused(Path::new("-"), Path::new(stdin));
+            assert!(msg.contains(&format!("- and {stdin} are one input")), "{msg}");
+        }
+        #[cfg(unix)]
+        {
+            let hard = dir.path().join("hard.jsonl");
+            std::fs::hard_link(&x, &hard).unwrap();
+            let soft = dir.path().join("soft.jsonl");
+            std::os::unix::fs::symlink(&x, &soft).unwrap();
+            refused(&hard, &soft);
+        }
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        let fine = [&*x, &*y, &*corpus, &*other, Path::new("-"), Path::new("/nonexistent")];
+        distinct_inputs(&fine.map(input)).unwrap();
     }
 
     #[test]
