@@ -211,3 +211,34 @@ fn an_input_given_twice_is_refused_naming_both() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("redirected from that file"), "{err}");
 }
+
+#[test]
+fn dev_stdout_counts_as_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let err =
+        refused(&["cluster", "-q", arg(&x), "-o", "/dev/stdout", "--report", "-"], "--report");
+    assert!(err.contains("- is stdout, where -o /dev/stdout already goes"), "{err}");
+    refused(&["dedup", "-q", arg(&x), "--emit-pairs", "/dev/stdout"], "--emit-pairs");
+    // Alone it is stdout's other name, and written to like a file.
+    let plain = run(&["dedup", "-q", arg(&x)], None);
+    let o = run(&["dedup", "-q", arg(&x), "-o", "/dev/stdout"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, plain.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_output_is_checked_as_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let link = dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink("groups.jsonl", &link).unwrap();
+    let target = dir.path().join("groups.jsonl");
+    let err = refused(
+        &["dedup", "-q", arg(&x), "-o", arg(&link), "--emit-unique", arg(&target)],
+        "--emit-unique",
+    );
+    assert!(err.contains("same file as -o"), "{err}");
+    assert!(!target.exists(), "a refused run created {}", target.display());
+}

@@ -73,7 +73,14 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
             Ok(OutFile { path, id: file_id(path, &meta)?, exists: true, shared })
         }
         Err(err) => {
-            let dir = match path.parent() {
+            // Writing through a dangling symlink creates what it points at: that file, and its
+            // directory, are the ones to check.
+            let target = link_target(path);
+            let shown = match target.as_path() {
+                t if t == path => shown.to_string(),
+                t => format!("{shown} (a symlink to {})", t.display()),
+            };
+            let dir = match target.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
@@ -92,10 +99,30 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
                 return Err(Error::param(flag, format!("cannot write {shown}: {err}")));
             }
             let dir = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
-            let id = FileId::Path(dir.join(path.file_name().unwrap_or_default()));
+            let id = FileId::Path(dir.join(target.file_name().unwrap_or_default()));
             Ok(OutFile { path, id, exists: false, shared: false })
         }
     }
+}
+
+/// Where a chain of symlinks starting at `path` ends (`path` itself when it is no link), as far
+/// as the kernel would follow one (40 links on Linux).
+fn link_target(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(to) = fs::read_link(&p) else { break };
+        p = match p.parent() {
+            Some(dir) => dir.join(to),
+            None => to,
+        };
+    }
+    p
+}
+
+/// The names of standard output. They are files too (whatever stdout is: a terminal, a pipe,
+/// the file a shell redirected it to), but two outputs there interleave as surely as two `-`.
+fn is_stdout(path: &Path) -> bool {
+    ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].iter().any(|s| path == Path::new(s))
 }
 
 /// The names of standard input: whichever is read first takes all of it.
@@ -180,21 +207,24 @@ pub fn check(inputs: &[Source], main: Target, side: &[Target]) -> Result<()> {
     let mut files: Vec<(&Target, OutFile)> = Vec::new();
     let mut on_stdout: Option<&Target> = None;
     for t in outputs {
-        match t.path.filter(|p| *p != stdin) {
-            Some(path) => files.push((t, out_file(t.flag, path)?)),
-            None => {
-                if let Some(first) = on_stdout {
-                    let first = match first.path {
-                        Some(_) => format!("{} -", first.flag),
-                        None => format!("the main output (no {})", first.flag),
-                    };
-                    return Err(Error::param(
-                        t.flag,
-                        format!("- is stdout, where {first} already goes; give one of them a file"),
-                    ));
-                }
-                on_stdout = Some(t);
+        if t.path.is_none_or(is_stdout) {
+            if let Some(first) = on_stdout {
+                let first = match first.path {
+                    Some(p) => format!("{} {}", first.flag, p.display()),
+                    None => format!("the main output (no {})", first.flag),
+                };
+                let this = t.path.unwrap_or(stdin).display();
+                return Err(Error::param(
+                    t.flag,
+                    format!(
+                        "{this} is stdout, where {first} already goes; give one of them a file"
+                    ),
+                ));
             }
+            on_stdout = Some(t);
+        }
+        if let Some(path) = t.path.filter(|p| *p != stdin) {
+            files.push((t, out_file(t.flag, path)?));
         }
     }
 
@@ -245,7 +275,7 @@ fn check_dir(src: &Source, files: &[(&Target, OutFile)]) -> Result<()> {
     for (t, out) in files.iter().filter(|(_, out)| !out.exists) {
         if let FileId::Path(p) = &out.id {
             if p.starts_with(&dir) && text::is_article_file(p) {
-                return Err(in_dir(t, out, out.path));
+                return Err(in_dir(t, out, p));
             }
         }
     }
@@ -350,6 +380,42 @@ mod tests {
         assert!(msg.contains("--report") && msg.contains("no -o"), "{msg}");
         let msg = refused(&[], to("-o", dash), &[to("--emit-pairs", dash)]);
         assert!(msg.contains("--emit-pairs") && msg.contains("-o -"), "{msg}");
+    }
+
+    #[test]
+    fn dev_stdout_is_stdout() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("o.jsonl");
+        for name in ["/dev/stdout", "/proc/self/fd/1"] {
+            let path = Path::new(name);
+            let msg = refused(&[], stdout(), &[to("--report", path)]);
+            assert!(msg.contains(&format!("{name} is stdout")) && msg.contains("no -o"), "{msg}");
+            let msg = refused(&[], to("-o", path), &[to("--emit-pairs", Path::new("-"))]);
+            assert!(msg.contains(&format!("-o {name}")), "{msg}");
+            check(&[], to("-o", path), &[to("--emit-pairs", &other)]).unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_the_file_it_would_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.html");
+        std::os::unix::fs::symlink("target.html", &link).unwrap();
+        let target = dir.path().join("target.html");
+        let msg = refused(&[], to("-o", &link), &[to("--report", &target)]);
+        assert!(msg.contains("--report") && msg.contains("same file as -o"), "{msg}");
+        let far = dir.path().join("far.html");
+        std::os::unix::fs::symlink(dir.path().join("nope").join("x.html"), &far).unwrap();
+        let msg = refused(&[], to("-o", &far), &[]);
+        assert!(msg.contains("a symlink to") && msg.contains("nope does not exist"), "{msg}");
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Title\nText\n").unwrap();
+        let into = dir.path().join("into.txt");
+        std::os::unix::fs::symlink(corpus.join("new.txt"), &into).unwrap();
+        let msg = refused(&[input(&corpus)], stdout(), &[to("--emit-unique", &into)]);
+        assert!(msg.contains("an article of"), "{msg}");
     }
 
     #[test]
