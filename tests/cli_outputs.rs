@@ -166,6 +166,18 @@ fn eval_and_gen_refuse_clobbering_outputs_too() {
     let err = refused(&args, "--truth");
     assert!(err.contains("not a directory"), "{err}");
     assert_eq!(std::fs::read(&old).unwrap(), b"precious\n", "-o truncated by a refused run");
+    // A directory that cannot be made, below a file: refused before -o is touched.
+    let below = not_dir.join("t");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&old), "--truth", arg(&below)];
+    let err = refused(&args, "--truth");
+    assert!(err.contains("truth-file is not a directory"), "{err}");
+    assert_eq!(std::fs::read(&old).unwrap(), b"precious\n", "-o truncated by a refused run");
+    // Missing parents are made, as the help says.
+    let deep = dir.path().join("a").join("b").join("truth");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&old), "--truth", arg(&deep)];
+    let o = run(&args, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(deep.join("events.tsv").is_file());
 }
 
 #[test]

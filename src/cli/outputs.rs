@@ -9,6 +9,7 @@
 //! truncated here: a refused run leaves every file as it was.
 
 use std::fs::{self, Metadata};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use samestory::error::{Error, Result};
@@ -103,6 +104,25 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
             Ok(OutFile { path, id, exists: false, shared: false })
         }
     }
+}
+
+/// Refuses a directory the run is to create, parents included (`gen --truth DIR`), when
+/// something on its path is there but is no directory, or cannot be examined.
+pub fn new_dir(flag: &str, dir: &Path) -> Result<()> {
+    for up in dir.ancestors() {
+        let up = if up.as_os_str().is_empty() { Path::new(".") } else { up };
+        let reason = match fs::metadata(up) {
+            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(_) => format!("{} is not a directory", up.display()),
+            // Below a file the system says "not a directory": the file above is named next.
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                continue
+            }
+            Err(e) => format!("{}: {e}", up.display()),
+        };
+        return Err(Error::param(flag, format!("cannot create {}: {reason}", dir.display())));
+    }
+    Ok(())
 }
 
 /// Where a chain of symlinks starting at `path` ends (`path` itself when it is no link), as far
@@ -416,6 +436,20 @@ mod tests {
         std::os::unix::fs::symlink(corpus.join("new.txt"), &into).unwrap();
         let msg = refused(&[input(&corpus)], stdout(), &[to("--emit-unique", &into)]);
         assert!(msg.contains("an article of"), "{msg}");
+    }
+
+    #[test]
+    fn a_new_directory_needs_directories_or_nothing_above_it() {
+        let dir = tempfile::tempdir().unwrap();
+        new_dir("--truth", dir.path()).unwrap();
+        new_dir("--truth", &dir.path().join("a").join("b")).unwrap();
+        new_dir("--truth", Path::new("relative-and-missing")).unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        for bad in [file.clone(), file.join("t"), file.join("t").join("u")] {
+            let msg = new_dir("--truth", &bad).unwrap_err().to_string();
+            assert!(msg.contains("--truth") && msg.contains("f is not a directory"), "{msg}");
+        }
     }
 
     #[test]
