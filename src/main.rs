@@ -50,7 +50,8 @@ fn main() -> ExitCode {
         // quietly, as ripgrep and xsv do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("samestory: {}", message(&err));
+            // Through `say!`: an error with nowhere to be said still exits 2, not 101.
+            cli::say!("samestory: {}", message(&err));
             ExitCode::from(2)
         }
     }

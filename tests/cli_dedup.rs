@@ -517,6 +517,39 @@ fn skip_invalid_reports_rejections_and_exits_1() {
 }
 
 #[test]
+fn closed_pipes_end_quietly() {
+    use std::process::Stdio;
+    let wire = fixture_arg("corpus/wire.jsonl");
+    for cmd in ["dedup", "cluster"] {
+        // stdout closed before anything is written (`| head` gone): exit 0, not a word more.
+        let mut child = crate::util::bin()
+            .args([cmd, &wire])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stderr(&o));
+        assert!(o.stderr.is_empty(), "{cmd}: {}", stderr(&o));
+
+        // stderr closed: progress and the stats line have no reader, and the data is still
+        // written in full.
+        let full = run(&[cmd, "-q", &wire], None);
+        let mut child = crate::util::bin()
+            .args([cmd, &wire, "--progress", "always", "-v"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{cmd} with stderr closed");
+        assert_eq!(o.stdout, full.stdout, "{cmd} with stderr closed");
+    }
+}
+
+#[test]
 fn bad_flags_exit_2() {
     let (code, _, err) = dedup(&[&fixture_arg("corpus/wire.jsonl"), "--threshold", "1.5"]);
     assert_eq!(code, 2);

@@ -189,7 +189,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
     let res = dedup(&corpus, &params, args.input.skip_invalid, &bars)?;
     let quiet = args.common.quiet;
     if args.common.verbose && !quiet {
-        eprintln!(
+        say!(
             "samestory: LSH {} bands x {} rows (S-curve knee {:.3}) for threshold {} with {} values; {} candidate pairs, {} at or above the threshold",
             res.lsh.num_bands,
             res.lsh.rows_per_band,
@@ -203,7 +203,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
     // A rejected record is an error the run was told to step over, not chatter: it is named
     // even under --quiet, since TSV and Markdown output carry no record of it.
     for r in &res.rejected {
-        eprintln!("samestory: rejected {}", r.to_error());
+        say!("samestory: rejected {}", r.to_error());
     }
 
     let mut output = Output::create(args.output.as_deref())?;
@@ -229,7 +229,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         let mb = res.stats.bytes as f64 / 1e6;
         let n = res.articles.len() as u64;
-        eprintln!(
+        say!(
             "samestory: {} articles, {:.1} MB in {:.2} s ({} articles/s, {:.1} MB/s); {} groups, {} duplicates; {} boilerplate lines dropped ({} distinct){}",
             thousands(n),
             mb,

@@ -393,7 +393,7 @@ pub fn run(args: &GenArgs) -> anyhow::Result<()> {
     if !quiet {
         let secs = started.elapsed().as_secs_f64();
         let mb = stats.bytes as f64 / 1e6;
-        eprintln!(
+        say!(
             "samestory gen: {} articles, {:.1} MB in {:.2} s ({:.0} MB/s): {} events, {} reports, \
              {} copies in {} groups, {} singletons, {} threads ({} events), from {}",
             stats.articles,

@@ -1,5 +1,16 @@
 //! Command-line interface: flags shared by the subcommands, and one module per subcommand.
 
+/// `eprintln!` that never panics. With stderr a closed pipe (`2>&1 | head`, a log reader gone)
+/// a message has no reader and is dropped, and the run goes on: std's `eprintln!` panics there
+/// (exit 101), and quitting instead, as ripgrep does, would leave `-o` files unwritten.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 pub mod cluster;
 pub mod dedup;
 pub mod eval;
@@ -148,7 +159,7 @@ pub fn report_skipped(corpus: &Corpus, quiet: bool) {
         return;
     }
     for input in corpus.inputs().iter().filter(|i| !i.skipped.is_empty()) {
-        eprintln!("samestory: {}", skipped_message(&input.name, &input.path, &input.skipped));
+        say!("samestory: {}", skipped_message(&input.name, &input.path, &input.skipped));
     }
 }
 

@@ -55,8 +55,8 @@ impl Progress for Bars {
         }
         if self.lines {
             match total {
-                Some(t) => eprintln!("samestory: {name} ({t} articles)..."),
-                None => eprintln!("samestory: {name}..."),
+                Some(t) => say!("samestory: {name} ({t} articles)..."),
+                None => say!("samestory: {name}..."),
             }
         }
         if !self.enabled {
@@ -102,7 +102,7 @@ impl Progress for Bars {
             }
         });
         if let Some((name, t)) = self.started.lock().ok().and_then(|mut s| s.take()) {
-            eprintln!("samestory: {name}: {:.2} s", t.elapsed().as_secs_f64());
+            say!("samestory: {name}: {:.2} s", t.elapsed().as_secs_f64());
         }
     }
 }
