@@ -550,6 +550,25 @@ fn closed_pipes_end_quietly() {
 }
 
 #[test]
+fn contradictory_flags_are_refused_naming_both() {
+    let wire = fixture_arg("corpus/wire.jsonl");
+    for (args, flags) in [
+        (vec!["dedup", &wire, "-q", "-v"], ["--quiet", "--verbose"]),
+        (vec!["cluster", &wire, "--progress", "always", "-q"], ["--quiet", "--progress always"]),
+        (
+            vec!["dedup", &wire, "--keep-boilerplate", "--boilerplate-min-articles", "2"],
+            ["--keep-boilerplate", "--boilerplate-min-articles"],
+        ),
+    ] {
+        let o = run(&args, None);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(flags.iter().all(|f| err.contains(f)), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
 fn bad_flags_exit_2() {
     let (code, _, err) = dedup(&[&fixture_arg("corpus/wire.jsonl"), "--threshold", "1.5"]);
     assert_eq!(code, 2);

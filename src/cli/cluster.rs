@@ -143,13 +143,15 @@ pub struct ClusterArgs {
     pub resolution: f64,
 
     /// Cosine a candidate pair needs to count as an edge in the refinement
+    ///
+    /// No effect with --resolution 0, which turns the refinement off.
     #[arg(long, default_value_t = 0.0, value_name = "COS")]
     pub edge_threshold: f64,
 
     /// Days over which a refinement edge's weight halves with the reports' distance in time
     ///
     /// Reports days apart on the same subject are more often separate events. 0 turns the
-    /// decay off.
+    /// decay off. No effect with --resolution 0, which turns the refinement off.
     #[arg(long, default_value_t = 1.0, value_name = "DAYS")]
     pub edge_half_life: f64,
 

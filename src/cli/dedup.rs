@@ -111,7 +111,12 @@ pub struct DedupArgs {
     pub seed: u64,
 
     /// Do not drop lines that recur across the corpus (page furniture) before shingling
-    #[arg(long)]
+    ///
+    /// Refused with the --boilerplate-* flags, which tune the dropping this turns off.
+    #[arg(
+        long,
+        conflicts_with_all = ["boilerplate_min_articles", "boilerplate_min_fraction", "boilerplate_max_words"]
+    )]
     pub keep_boilerplate: bool,
 
     /// A boilerplate line occurs in at least this many articles

@@ -20,7 +20,7 @@ pub mod progress;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use samestory::read::{Corpus, FieldMap, FieldPath};
 
 /// Find near-duplicate news articles and group reports of the same event
@@ -35,6 +35,39 @@ use samestory::read::{Corpus, FieldMap, FieldPath};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line, exiting as clap does (code 2, usage shown) on any error and on
+    /// a contradiction clap's own rules cannot express (see [`Cli::contradiction`]).
+    pub fn parse_checked() -> Self {
+        let cli = Cli::parse();
+        if let Some((name, msg)) = cli.contradiction() {
+            let kind = clap::error::ErrorKind::ArgumentConflict;
+            // Built, so that the subcommand's usage line names the binary as clap's own do.
+            let mut cmd = Cli::command();
+            cmd.build();
+            match cmd.find_subcommand_mut(name) {
+                Some(sub) => sub.error(kind, msg).exit(),
+                None => cmd.error(kind, msg).exit(),
+            }
+        }
+        cli
+    }
+
+    /// Flags that contradict each other through a value, with the subcommand they were given
+    /// to: `--quiet` with `--progress always` (`--progress never` agrees with it, so clap's
+    /// `conflicts_with` would refuse too much).
+    fn contradiction(&self) -> Option<(&'static str, &'static str)> {
+        let (name, common) = match &self.command {
+            Command::Dedup(a) => ("dedup", &a.common),
+            Command::Cluster(a) => ("cluster", &a.common),
+            Command::Gen(a) => ("gen", &a.common),
+            Command::Eval(_) => return None,
+        };
+        let msg = "the argument '--quiet' cannot be used with '--progress always'";
+        (common.quiet && common.progress == ProgressWhen::Always).then_some((name, msg))
+    }
 }
 
 /// The subcommands.
@@ -58,7 +91,9 @@ pub struct CommonArgs {
     pub threads: usize,
 
     /// Print nothing on stderr but errors
-    #[arg(short, long)]
+    ///
+    /// Refused with --verbose and with --progress always, which ask for more on stderr.
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// When to draw progress bars on stderr
@@ -207,11 +242,42 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn parse(args: &str) -> Result<Cli, clap::error::ErrorKind> {
+        Cli::try_parse_from(args.split(' ')).map_err(|e| e.kind())
+    }
+
+    #[test]
+    fn contradictory_flags_are_refused_and_agreeing_ones_pass() {
+        use clap::error::ErrorKind::ArgumentConflict;
+        for args in [
+            "samestory dedup x -q -v",
+            "samestory cluster x --verbose --quiet",
+            "samestory gen -q -v",
+            "samestory dedup x --keep-boilerplate --boilerplate-min-articles 5",
+            "samestory dedup x --boilerplate-max-words 10 --keep-boilerplate",
+        ] {
+            assert_eq!(parse(args).err(), Some(ArgumentConflict), "{args}");
+        }
+        for args in ["samestory dedup x -q --progress always", "samestory gen --progress always -q"]
+        {
+            let cli = parse(args).unwrap();
+            assert!(cli.contradiction().unwrap().1.contains("--progress always"), "{args}");
+        }
+        for args in [
+            "samestory dedup x -q --progress never",
+            "samestory dedup x -v --progress always",
+            "samestory dedup x --keep-boilerplate",
+            "samestory dedup x --boilerplate-min-articles 5",
+            "samestory cluster x -q --keep-boilerplate",
+        ] {
+            assert!(parse(args).unwrap().contradiction().is_none(), "{args}");
+        }
     }
 
     #[test]
