@@ -62,6 +62,11 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
+/// The truth files [`generate`] writes into its truth directory: near-duplicate groups, events
+/// and story threads, in that order. Named once here, so that callers checking the paths
+/// before a run check the files the run writes.
+pub const TRUTH_FILES: [&str; 3] = ["dups.tsv", "events.tsv", "stories.tsv"];
+
 /// Articles per chunk: the unit of parallel work, of RNG streams and of local shuffling.
 /// Part of the output format: changing it changes every corpus.
 const CHUNK: u64 = 1000;
@@ -1970,10 +1975,11 @@ struct TruthFiles {
 impl TruthFiles {
     fn create(dir: &Path) -> Result<Self> {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let [dups, events, stories] = TRUTH_FILES;
         Ok(TruthFiles {
-            dups: TruthFile::create(dir, "dups.tsv")?,
-            events: TruthFile::create(dir, "events.tsv")?,
-            stories: TruthFile::create(dir, "stories.tsv")?,
+            dups: TruthFile::create(dir, dups)?,
+            events: TruthFile::create(dir, events)?,
+            stories: TruthFile::create(dir, stories)?,
         })
     }
 
@@ -2053,10 +2059,8 @@ mod tests {
             .filter(|l| !l.is_empty())
             .map(|l| serde_json::from_slice(l).unwrap())
             .collect();
-        let files: Vec<String> = ["dups.tsv", "events.tsv", "stories.tsv"]
-            .iter()
-            .map(|f| fs::read_to_string(dir.path().join(f)).unwrap())
-            .collect();
+        let files: Vec<String> =
+            TRUTH_FILES.iter().map(|f| fs::read_to_string(dir.path().join(f)).unwrap()).collect();
         let mut truth = HashMap::new();
         let split = |s: &str| -> Vec<(String, String)> {
             s.lines()

@@ -5,7 +5,6 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use cli::{Cli, Command, Outcome};
 
 // The summariser and term extraction make many short-lived allocations on every thread
@@ -36,7 +35,7 @@ fn message(err: &anyhow::Error) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_checked();
     let result = match &cli.command {
         Command::Dedup(args) => cli::dedup::run(args),
         Command::Cluster(args) => cli::cluster::run(args),
@@ -50,7 +49,8 @@ fn main() -> ExitCode {
         // quietly, as ripgrep and xsv do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("samestory: {}", message(&err));
+            // Through `say!`: an error with nowhere to be said still exits 2, not 101.
+            cli::say!("samestory: {}", message(&err));
             ExitCode::from(2)
         }
     }

@@ -464,7 +464,7 @@ fn verbose_explains_the_parameters_of_both_stages() {
         assert!(err.contains(said), "{said} missing:\n{err}");
     }
     let o = run(&["cluster", &sample, "--format", "tsv", "-v", "-q"], None);
-    assert!(stderr(&o).is_empty(), "--quiet silences -v: {}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "--quiet contradicts -v: {}", stderr(&o));
 }
 
 #[test]

@@ -303,6 +303,49 @@ fn text_directories_are_read_one_article_per_file() {
 }
 
 #[test]
+fn upper_case_txt_files_are_articles_and_skipped_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", format!("NATO meets\n{}", crate::util::NATO));
+    write(dir.path(), "B.TXT", format!("Tokyo stocks\n{}", crate::util::TOKYO));
+    write(dir.path(), "notes.md", "not an article");
+    let o = run(&["dedup", "--format", "tsv", dir.path().to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "B.TXT\t0\na.txt\t1\n");
+    let err = stderr(&o);
+    assert!(err.contains("1 file skipped, not .txt articles: notes.md"), "{err}");
+    // --quiet asks for errors only.
+    let (code, _, err) = dedup(&[dir.path().to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
+fn compressed_txt_files_are_decompressed_by_their_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let nato = format!("NATO meets\n{}", crate::util::NATO);
+    let tokyo = format!("Tokyo stocks\n{}", crate::util::TOKYO);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(nato.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    write(dir.path(), "a.txt", &nato);
+    write(dir.path(), "b.txt.gz", &gz);
+    write(dir.path(), "c.txt.zst", zstd::encode_all(nato.as_bytes(), 1).unwrap());
+    // Named plain, written compressed: the bytes decide, as for JSON Lines.
+    write(dir.path(), "d.txt", zstd::encode_all(tokyo.as_bytes(), 1).unwrap());
+    let unique = dir.path().join("unique.jsonl");
+    let (code, out, err) = dedup(&[
+        "--format",
+        "tsv",
+        dir.path().to_str().unwrap(),
+        "--emit-unique",
+        unique.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "a.txt\t0\nb.txt.gz\t0\nc.txt.zst\t0\nd.txt\t1\n");
+    let kept = json_lines(&std::fs::read_to_string(&unique).unwrap());
+    assert_eq!(kept[1]["title"], "Tokyo stocks");
+}
+
+#[test]
 fn a_byte_order_mark_is_skipped_in_every_kind_of_input() {
     let dir = tempfile::tempdir().unwrap();
     let bom = "\u{feff}";
@@ -310,6 +353,12 @@ fn a_byte_order_mark_is_skipped_in_every_kind_of_input() {
     let o = run(&["dedup", "-q", "-"], Some(format!("{bom}{record}").as_bytes()));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(groups_of(&stdout(&o)).contains_key("a1"));
+    // `cat a.jsonl b.jsonl`, each with its mark: the second opens a line mid-stream.
+    let second = "{\"id\":\"b1\",\"text\":\"other words\"}\n";
+    let o = run(&["dedup", "-q", "-"], Some(format!("{bom}{record}{bom}{second}").as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ids: Vec<String> = groups_of(&stdout(&o)).into_keys().collect();
+    assert_eq!(ids, ["a1", "b1"]);
 
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(format!("{bom}{record}").as_bytes()).unwrap();
@@ -515,6 +564,58 @@ fn skip_invalid_reports_rejections_and_exits_1() {
     assert_eq!(rejected.len(), 3);
     assert_eq!(rejected[0]["line"], 2);
     assert_eq!(groups_of(&stdout(&o)).len(), 2);
+}
+
+#[test]
+fn closed_pipes_end_quietly() {
+    use std::process::Stdio;
+    let wire = fixture_arg("corpus/wire.jsonl");
+    for cmd in ["dedup", "cluster"] {
+        // stdout closed before anything is written (`| head` gone): exit 0, not a word more.
+        let mut child = crate::util::bin()
+            .args([cmd, &wire])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stderr(&o));
+        assert!(o.stderr.is_empty(), "{cmd}: {}", stderr(&o));
+
+        // stderr closed: progress and the stats line have no reader, and the data is still
+        // written in full.
+        let full = run(&[cmd, "-q", &wire], None);
+        let mut child = crate::util::bin()
+            .args([cmd, &wire, "--progress", "always", "-v"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{cmd} with stderr closed");
+        assert_eq!(o.stdout, full.stdout, "{cmd} with stderr closed");
+    }
+}
+
+#[test]
+fn contradictory_flags_are_refused_naming_both() {
+    let wire = fixture_arg("corpus/wire.jsonl");
+    for (args, flags) in [
+        (vec!["dedup", &wire, "-q", "-v"], ["--quiet", "--verbose"]),
+        (vec!["cluster", &wire, "--progress", "always", "-q"], ["--quiet", "--progress always"]),
+        (
+            vec!["dedup", &wire, "--keep-boilerplate", "--boilerplate-min-articles", "2"],
+            ["--keep-boilerplate", "--boilerplate-min-articles"],
+        ),
+    ] {
+        let o = run(&args, None);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(flags.iter().all(|f| err.contains(f)), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! Output paths that would destroy data are refused before the run reads anything: an output
 //! that is an input (under any name the command line gives it), two outputs on one file or on stdout, and an output whose
 //! directory is missing. Each refusal exits 2, names the flag, and leaves every file as it was.
+//! So are inputs that name one file twice, which would read every article in it twice.
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{fixture, run, stderr, stdout, write};
+use crate::util::{bin, fixture, run, stderr, stdout, write};
 
 /// A copy of the wire fixture in `dir`, so a run that overwrites it harms nothing shared.
 fn corpus(dir: &Path) -> PathBuf {
@@ -165,4 +166,91 @@ fn eval_and_gen_refuse_clobbering_outputs_too() {
     let err = refused(&args, "--truth");
     assert!(err.contains("not a directory"), "{err}");
     assert_eq!(std::fs::read(&old).unwrap(), b"precious\n", "-o truncated by a refused run");
+    // A directory that cannot be made, below a file: refused before -o is touched.
+    let below = not_dir.join("t");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&old), "--truth", arg(&below)];
+    let err = refused(&args, "--truth");
+    assert!(err.contains("truth-file is not a directory"), "{err}");
+    assert_eq!(std::fs::read(&old).unwrap(), b"precious\n", "-o truncated by a refused run");
+    // Missing parents are made, as the help says.
+    let deep = dir.path().join("a").join("b").join("truth");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&old), "--truth", arg(&deep)];
+    let o = run(&args, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(deep.join("events.tsv").is_file());
+}
+
+#[test]
+fn an_input_given_twice_is_refused_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let raw = std::fs::read(&x).unwrap();
+    // Records without ids would get a different id under each name, and count twice.
+    let soft = dir.path().join("soft.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&x, &soft).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(&x, &soft).unwrap();
+    let texts = dir.path().join("texts");
+    std::fs::create_dir_all(texts.join("sub")).unwrap();
+    write(&texts.join("sub"), "a.txt", "Title\nsome words\n");
+    let sub = texts.join("sub");
+    let mut cases = vec![
+        (vec!["dedup", arg(&x), arg(&x)], "the same file"),
+        (vec!["cluster", arg(&texts), arg(&sub)], "is inside"),
+        (vec!["dedup", "-", "-"], "standard input"),
+        (vec!["cluster", "-", "/dev/stdin"], "standard input"),
+    ];
+    if cfg!(unix) {
+        cases.push((vec!["dedup", arg(&x), arg(&soft)], "the same file"));
+    }
+    for (args, why) in cases {
+        let o = run(&args, Some(&raw));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "samestory {args:?}: {err}");
+        assert!(err.contains("INPUT") && err.contains(why), "{args:?}: {err}");
+        let (a, b) = (args[1], args[2]);
+        assert!(err.contains(a) && err.contains(b), "{args:?}: both not named: {err}");
+        assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    }
+    // Standard input redirected from a file that is also named.
+    let o = bin()
+        .args(["dedup", "-q", "-", arg(&x)])
+        .stdin(std::fs::File::open(&x).unwrap())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("redirected from that file"), "{err}");
+}
+
+#[test]
+fn dev_stdout_counts_as_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let err =
+        refused(&["cluster", "-q", arg(&x), "-o", "/dev/stdout", "--report", "-"], "--report");
+    assert!(err.contains("- is stdout, where -o /dev/stdout already goes"), "{err}");
+    refused(&["dedup", "-q", arg(&x), "--emit-pairs", "/dev/stdout"], "--emit-pairs");
+    // Alone it is stdout's other name, and written to like a file.
+    let plain = run(&["dedup", "-q", arg(&x)], None);
+    let o = run(&["dedup", "-q", arg(&x), "-o", "/dev/stdout"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, plain.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_output_is_checked_as_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let link = dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink("groups.jsonl", &link).unwrap();
+    let target = dir.path().join("groups.jsonl");
+    let err = refused(
+        &["dedup", "-q", arg(&x), "-o", arg(&link), "--emit-unique", arg(&target)],
+        "--emit-unique",
+    );
+    assert!(err.contains("same file as -o"), "{err}");
+    assert!(!target.exists(), "a refused run created {}", target.display());
 }

@@ -146,13 +146,15 @@ pub struct ClusterArgs {
     pub resolution: f64,
 
     /// Cosine a candidate pair needs to count as an edge in the refinement
+    ///
+    /// No effect with --resolution 0, which turns the refinement off.
     #[arg(long, default_value_t = 0.0, value_name = "COS")]
     pub edge_threshold: f64,
 
     /// Days over which a refinement edge's weight halves with the reports' distance in time
     ///
     /// Reports days apart on the same subject are more often separate events. 0 turns the
-    /// decay off.
+    /// decay off. No effect with --resolution 0, which turns the refinement off.
     #[arg(long, default_value_t = 1.0, value_name = "DAYS")]
     pub edge_half_life: f64,
 
@@ -316,12 +318,14 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         seed: args.seed,
     };
     story.validate()?;
+    outputs::distinct_inputs(&args.input.sources())?;
     outputs::check(
         &args.input.sources(),
         Target { flag: "-o", path: args.output.as_deref() },
         &[Target { flag: "--report", path: args.report.as_deref() }],
     )?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
+    super::report_skipped(&corpus, args.common.quiet);
     let bars = Bars::new(&args.common);
     // TSV shows only which event and thread each article is in: unless a report is also
     // asked for, the summaries are cut to the entities that link threads.
@@ -336,7 +340,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         let lsh = &res.dedup.lsh;
         let off =
             |x: Option<f64>, unit: &str| x.map_or("off".to_string(), |v| format!("{v}{unit}"));
-        eprintln!(
+        say!(
             "samestory: near-duplicates: LSH {} bands x {} rows (S-curve knee {:.3}) for Jaccard {} with {} values; {} candidate pairs, {} at or above it",
             lsh.num_bands,
             lsh.rows_per_band,
@@ -346,7 +350,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
             thousands(res.dedup.stats.candidates),
             thousands(res.dedup.stats.edges),
         );
-        eprintln!(
+        say!(
             "samestory: events: top {} terms (terms in over {} of articles dropped), candidates at Jaccard {}, window {} days; single pass at cosine {} ({:?} linkage), merge round {}, refinement at resolution {} with edge half-life {}, stragglers below cosine {} leave; threads: entity overlap {} within {} days",
             story.top_terms,
             story.max_df_share,
@@ -365,7 +369,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     // A rejected record is an error the run was told to step over, not chatter: it is named
     // even under --quiet, since TSV and Markdown output carry no record of it.
     for r in &res.dedup.rejected {
-        eprintln!("samestory: rejected {}", r.to_error());
+        say!("samestory: rejected {}", r.to_error());
     }
     // The report first: a report path that cannot be written must fail the run before any
     // data reaches stdout, where a pipeline would take a partial answer for a whole one.
@@ -387,7 +391,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         let mb = res.dedup.stats.bytes as f64 / 1e6;
         let n = res.meta.articles as u64;
-        eprintln!(
+        say!(
             "samestory: {} articles, {:.1} MB in {:.2} s ({} articles/s, {:.1} MB/s); {} near-duplicate groups, {} event clusters; story threads with several events: {}{}",
             thousands(n),
             mb,

@@ -111,7 +111,12 @@ pub struct DedupArgs {
     pub seed: u64,
 
     /// Do not drop lines that recur across the corpus (page furniture) before shingling
-    #[arg(long)]
+    ///
+    /// Refused with the --boilerplate-* flags, which tune the dropping this turns off.
+    #[arg(
+        long,
+        conflicts_with_all = ["boilerplate_min_articles", "boilerplate_min_fraction", "boilerplate_max_words"]
+    )]
     pub keep_boilerplate: bool,
 
     /// A boilerplate line occurs in at least this many articles
@@ -174,6 +179,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
     args.common.init_threads()?;
     let params = args.params();
     params.validate()?;
+    outputs::distinct_inputs(&args.input.sources())?;
     outputs::check(
         &args.input.sources(),
         Target { flag: "-o", path: args.output.as_deref() },
@@ -183,11 +189,12 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
         ],
     )?;
     let corpus = Corpus::open(&args.input.inputs, args.input.fields())?;
+    super::report_skipped(&corpus, args.common.quiet);
     let bars = Bars::new(&args.common);
     let res = dedup(&corpus, &params, args.input.skip_invalid, &bars)?;
     let quiet = args.common.quiet;
     if args.common.verbose && !quiet {
-        eprintln!(
+        say!(
             "samestory: LSH {} bands x {} rows (S-curve knee {:.3}) for threshold {} with {} values; {} candidate pairs, {} at or above the threshold",
             res.lsh.num_bands,
             res.lsh.rows_per_band,
@@ -201,7 +208,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
     // A rejected record is an error the run was told to step over, not chatter: it is named
     // even under --quiet, since TSV and Markdown output carry no record of it.
     for r in &res.rejected {
-        eprintln!("samestory: rejected {}", r.to_error());
+        say!("samestory: rejected {}", r.to_error());
     }
 
     let mut output = Output::create(args.output.as_deref())?;
@@ -227,7 +234,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<Outcome> {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         let mb = res.stats.bytes as f64 / 1e6;
         let n = res.articles.len() as u64;
-        eprintln!(
+        say!(
             "samestory: {} articles, {:.1} MB in {:.2} s ({} articles/s, {:.1} MB/s); {} groups, {} duplicates; {} boilerplate lines dropped ({} distinct){}",
             thousands(n),
             mb,

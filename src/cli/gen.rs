@@ -359,20 +359,25 @@ pub fn run(args: &GenArgs) -> anyhow::Result<()> {
     params.validate()?;
     let mut truth = Vec::new();
     if let Some(dir) = args.truth.as_deref() {
-        // Refused now: the library would find it only after creating -o, truncating whatever
-        // corpus was there.
-        if dir.exists() && !dir.is_dir() {
-            let reason = format!("{} is not a directory", dir.display());
-            return Err(samestory::error::Error::param("--truth", reason).into());
-        }
-        // gen makes the directory if need be; while it is not there, nothing in it can be the
-        // corpus file, and an -o inside it is refused for its missing directory.
+        outputs::new_dir("--truth", dir)?;
+        // While the directory is not there, nothing in it can be the corpus file, and an -o
+        // inside it is refused for its missing directory.
         if dir.is_dir() {
-            truth = ["dups.tsv", "events.tsv", "stories.tsv"].map(|f| dir.join(f)).to_vec();
+            truth = gen::TRUTH_FILES.map(|f| dir.join(f)).to_vec();
         }
     }
     let truth: Vec<_> = truth.iter().map(|p| Target { flag: "--truth", path: Some(p) }).collect();
     outputs::check(&[], Target { flag: "-o", path: args.output.as_deref() }, &truth)?;
+    if let Some(dir) = args.truth.as_deref() {
+        // Made before -o is opened: a directory that cannot be made (no permission, a full
+        // disk) must fail the run while whatever -o names is still intact.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            samestory::error::Error::param(
+                "--truth",
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+    }
     let mut out = Output::create(args.output.as_deref())?;
     let bars = Bars::new(&args.common);
     bars.phase("generating", Some(params.articles));
@@ -388,7 +393,7 @@ pub fn run(args: &GenArgs) -> anyhow::Result<()> {
     if !quiet {
         let secs = started.elapsed().as_secs_f64();
         let mb = stats.bytes as f64 / 1e6;
-        eprintln!(
+        say!(
             "samestory gen: {} articles, {:.1} MB in {:.2} s ({:.0} MB/s): {} events, {} reports, \
              {} copies in {} groups, {} singletons, {} threads ({} events), from {}",
             stats.articles,

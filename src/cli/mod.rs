@@ -1,5 +1,16 @@
 //! Command-line interface: flags shared by the subcommands, and one module per subcommand.
 
+/// `eprintln!` that never panics. With stderr a closed pipe (`2>&1 | head`, a log reader gone)
+/// a message has no reader and is dropped, and the run goes on: std's `eprintln!` panics there
+/// (exit 101), and quitting instead, as ripgrep does, would leave `-o` files unwritten.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 pub mod cluster;
 pub mod dedup;
 pub mod eval;
@@ -9,8 +20,8 @@ pub mod progress;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use samestory::read::{FieldMap, FieldPath};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use samestory::read::{Corpus, FieldMap, FieldPath};
 
 /// Find near-duplicate news articles and group reports of the same event
 #[derive(Debug, Parser)]
@@ -24,6 +35,39 @@ use samestory::read::{FieldMap, FieldPath};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line, exiting as clap does (code 2, usage shown) on any error and on
+    /// a contradiction clap's own rules cannot express (see [`Cli::contradiction`]).
+    pub fn parse_checked() -> Self {
+        let cli = Cli::parse();
+        if let Some((name, msg)) = cli.contradiction() {
+            let kind = clap::error::ErrorKind::ArgumentConflict;
+            // Built, so that the subcommand's usage line names the binary as clap's own do.
+            let mut cmd = Cli::command();
+            cmd.build();
+            match cmd.find_subcommand_mut(name) {
+                Some(sub) => sub.error(kind, msg).exit(),
+                None => cmd.error(kind, msg).exit(),
+            }
+        }
+        cli
+    }
+
+    /// Flags that contradict each other through a value, with the subcommand they were given
+    /// to: `--quiet` with `--progress always` (`--progress never` agrees with it, so clap's
+    /// `conflicts_with` would refuse too much).
+    fn contradiction(&self) -> Option<(&'static str, &'static str)> {
+        let (name, common) = match &self.command {
+            Command::Dedup(a) => ("dedup", &a.common),
+            Command::Cluster(a) => ("cluster", &a.common),
+            Command::Gen(a) => ("gen", &a.common),
+            Command::Eval(_) => return None,
+        };
+        let msg = "the argument '--quiet' cannot be used with '--progress always'";
+        (common.quiet && common.progress == ProgressWhen::Always).then_some((name, msg))
+    }
 }
 
 /// The subcommands.
@@ -47,7 +91,9 @@ pub struct CommonArgs {
     pub threads: usize,
 
     /// Print nothing on stderr but errors
-    #[arg(short, long)]
+    ///
+    /// Refused with --verbose and with --progress always, which ask for more on stderr.
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// When to draw progress bars on stderr
@@ -145,6 +191,36 @@ impl InputArgs {
     }
 }
 
+/// Says on stderr what each directory input passed over, naming the first few: a file left out
+/// without a word could be an article the user thinks was read. `--quiet` asked for silence.
+pub fn report_skipped(corpus: &Corpus, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for input in corpus.inputs().iter().filter(|i| !i.skipped.is_empty()) {
+        say!("samestory: {}", skipped_message(&input.name, &input.path, &input.skipped));
+    }
+}
+
+fn skipped_message(name: &str, dir: &std::path::Path, skipped: &[PathBuf]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
+    let more = match skipped.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {} more", thousands(n as u64)),
+    };
+    let files = if skipped.len() == 1 { "file" } else { "files" };
+    format!(
+        "{name}: {} {files} skipped, not .txt articles: {}{more}",
+        thousands(skipped.len() as u64),
+        names.join(", ")
+    )
+}
+
 /// How a run ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -170,11 +246,57 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn parse(args: &str) -> Result<Cli, clap::error::ErrorKind> {
+        Cli::try_parse_from(args.split(' ')).map_err(|e| e.kind())
+    }
+
+    #[test]
+    fn contradictory_flags_are_refused_and_agreeing_ones_pass() {
+        use clap::error::ErrorKind::ArgumentConflict;
+        for args in [
+            "samestory dedup x -q -v",
+            "samestory cluster x --verbose --quiet",
+            "samestory gen -q -v",
+            "samestory dedup x --keep-boilerplate --boilerplate-min-articles 5",
+            "samestory dedup x --boilerplate-max-words 10 --keep-boilerplate",
+        ] {
+            assert_eq!(parse(args).err(), Some(ArgumentConflict), "{args}");
+        }
+        for args in ["samestory dedup x -q --progress always", "samestory gen --progress always -q"]
+        {
+            let cli = parse(args).unwrap();
+            assert!(cli.contradiction().unwrap().1.contains("--progress always"), "{args}");
+        }
+        for args in [
+            "samestory dedup x -q --progress never",
+            "samestory dedup x -v --progress always",
+            "samestory dedup x --keep-boilerplate",
+            "samestory dedup x --boilerplate-min-articles 5",
+            "samestory cluster x -q --keep-boilerplate",
+        ] {
+            assert!(parse(args).unwrap().contradiction().is_none(), "{args}");
+        }
+    }
+
+    #[test]
+    fn skipped_files_are_counted_and_the_first_named() {
+        let dir = std::path::Path::new("corpus");
+        let paths: Vec<PathBuf> =
+            ["a.md", "b.json", "sub/c.pdf", "d.doc"].map(|p| dir.join(p)).into();
+        assert_eq!(
+            skipped_message("corpus", dir, &paths),
+            "corpus: 4 files skipped, not .txt articles: a.md, b.json, sub/c.pdf and 1 more"
+        );
+        assert_eq!(
+            skipped_message("corpus", dir, &paths[..1]),
+            "corpus: 1 file skipped, not .txt articles: a.md"
+        );
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! Output paths checked against the inputs and against each other before a run reads anything.
-//! A slip on the command line (`-o` naming the corpus, two flags naming one file, a directory
-//! that is not there) then costs an error message, not the user's data or a long run whose
-//! result cannot be written.
+//! Output paths checked against the inputs and against each other, and inputs against each
+//! other, before a run reads anything. A slip on the command line (`-o` naming the corpus, two
+//! flags naming one file, a directory that is not there, one corpus file given twice) then costs
+//! an error message, not the user's data, a long run whose result cannot be written, or one
+//! whose every article was read twice.
 //!
 //! Two paths are one file when they resolve to the same device and inode (Unix), so hard links
 //! and symlinks count; elsewhere, when their canonical paths agree. Nothing is created or
 //! truncated here: a refused run leaves every file as it was.
 
 use std::fs::{self, Metadata};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use samestory::error::{Error, Result};
@@ -72,7 +74,14 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
             Ok(OutFile { path, id: file_id(path, &meta)?, exists: true, shared })
         }
         Err(err) => {
-            let dir = match path.parent() {
+            // Writing through a dangling symlink creates what it points at: that file, and its
+            // directory, are the ones to check.
+            let target = link_target(path);
+            let shown = match target.as_path() {
+                t if t == path => shown.to_string(),
+                t => format!("{shown} (a symlink to {})", t.display()),
+            };
+            let dir = match target.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
@@ -91,9 +100,122 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
                 return Err(Error::param(flag, format!("cannot write {shown}: {err}")));
             }
             let dir = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
-            let id = FileId::Path(dir.join(path.file_name().unwrap_or_default()));
+            let id = FileId::Path(dir.join(target.file_name().unwrap_or_default()));
             Ok(OutFile { path, id, exists: false, shared: false })
         }
+    }
+}
+
+/// Refuses a directory the run is to create, parents included (`gen --truth DIR`), when
+/// something on its path is there but is no directory, or cannot be examined.
+pub fn new_dir(flag: &str, dir: &Path) -> Result<()> {
+    for up in dir.ancestors() {
+        let up = if up.as_os_str().is_empty() { Path::new(".") } else { up };
+        let reason = match fs::metadata(up) {
+            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(_) => format!("{} is not a directory", up.display()),
+            // Below a file the system says "not a directory": the file above is named next.
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                continue
+            }
+            Err(e) => format!("{}: {e}", up.display()),
+        };
+        return Err(Error::param(flag, format!("cannot create {}: {reason}", dir.display())));
+    }
+    Ok(())
+}
+
+/// Where a chain of symlinks starting at `path` ends (`path` itself when it is no link), as far
+/// as the kernel would follow one (40 links on Linux).
+fn link_target(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(to) = fs::read_link(&p) else { break };
+        p = match p.parent() {
+            Some(dir) => dir.join(to),
+            None => to,
+        };
+    }
+    p
+}
+
+/// The names of standard output. They are files too (whatever stdout is: a terminal, a pipe,
+/// the file a shell redirected it to), but two outputs there interleave as surely as two `-`.
+fn is_stdout(path: &Path) -> bool {
+    ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].iter().any(|s| path == Path::new(s))
+}
+
+/// The names of standard input: whichever is read first takes all of it.
+fn is_stdin(path: &Path) -> bool {
+    ["-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"].iter().any(|s| path == Path::new(s))
+}
+
+/// What an input is, for finding two inputs that are one.
+enum InputId {
+    Stdin,
+    File(FileId),
+    /// Canonical path beside the identity: a directory inside another is read by both.
+    Dir(PathBuf, FileId),
+}
+
+/// Refuses corpus inputs that name one file or directory twice (the same path, a hard link, a
+/// symlink, standard input under two names, or a file that is also what stdin is redirected
+/// from) and a directory inside another: every article in it would be read twice, or the
+/// second read of stdin would find nothing.
+pub fn distinct_inputs(inputs: &[Source]) -> Result<()> {
+    let mut seen: Vec<(&Source, InputId)> = Vec::new();
+    for src in inputs {
+        let id = if is_stdin(src.path) {
+            InputId::Stdin
+        } else {
+            // An input that cannot be read is the reader's to report, with its own message.
+            let Ok(meta) = fs::metadata(src.path) else { continue };
+            let id = file_id(src.path, &meta)?;
+            if meta.is_dir() {
+                let dir = fs::canonicalize(src.path).map_err(|e| Error::io(src.path, e))?;
+                InputId::Dir(dir, id)
+            } else {
+                InputId::File(id)
+            }
+        };
+        for (first, first_id) in &seen {
+            let (a, b) = (first.path.display(), src.path.display());
+            let one = |why: &str| Some(format!("{a} and {b} are one input ({why}); give it once"));
+            let inside = |outer, inner| {
+                Some(format!("{inner} is inside {outer}; its articles would be read twice"))
+            };
+            let refusal = match (first_id, &id) {
+                (InputId::Stdin, InputId::Stdin) => one("standard input"),
+                (InputId::File(x), InputId::File(y)) | (InputId::Dir(_, x), InputId::Dir(_, y))
+                    if x == y =>
+                {
+                    one("the same file")
+                }
+                (InputId::Dir(x, _), InputId::Dir(y, _)) if y.starts_with(x) => inside(&a, &b),
+                (InputId::Dir(x, _), InputId::Dir(y, _)) if x.starts_with(y) => inside(&b, &a),
+                (InputId::Stdin, InputId::File(f)) | (InputId::File(f), InputId::Stdin)
+                    if stdin_id().as_ref() == Some(f) =>
+                {
+                    one("standard input is redirected from that file")
+                }
+                _ => None,
+            };
+            if let Some(reason) = refusal {
+                return Err(Error::param("INPUT", reason));
+            }
+        }
+        seen.push((src, id));
+    }
+    Ok(())
+}
+
+/// The file standard input is, when the system can say.
+fn stdin_id() -> Option<FileId> {
+    if cfg!(unix) {
+        let path = Path::new("/dev/stdin");
+        fs::metadata(path).ok().and_then(|meta| file_id(path, &meta).ok())
+    } else {
+        None
     }
 }
 
@@ -105,21 +227,24 @@ pub fn check(inputs: &[Source], main: Target, side: &[Target]) -> Result<()> {
     let mut files: Vec<(&Target, OutFile)> = Vec::new();
     let mut on_stdout: Option<&Target> = None;
     for t in outputs {
-        match t.path.filter(|p| *p != stdin) {
-            Some(path) => files.push((t, out_file(t.flag, path)?)),
-            None => {
-                if let Some(first) = on_stdout {
-                    let first = match first.path {
-                        Some(_) => format!("{} -", first.flag),
-                        None => format!("the main output (no {})", first.flag),
-                    };
-                    return Err(Error::param(
-                        t.flag,
-                        format!("- is stdout, where {first} already goes; give one of them a file"),
-                    ));
-                }
-                on_stdout = Some(t);
+        if t.path.is_none_or(is_stdout) {
+            if let Some(first) = on_stdout {
+                let first = match first.path {
+                    Some(p) => format!("{} {}", first.flag, p.display()),
+                    None => format!("the main output (no {})", first.flag),
+                };
+                let this = t.path.unwrap_or(stdin).display();
+                return Err(Error::param(
+                    t.flag,
+                    format!(
+                        "{this} is stdout, where {first} already goes; give one of them a file"
+                    ),
+                ));
             }
+            on_stdout = Some(t);
+        }
+        if let Some(path) = t.path.filter(|p| *p != stdin) {
+            files.push((t, out_file(t.flag, path)?));
         }
     }
 
@@ -170,7 +295,7 @@ fn check_dir(src: &Source, files: &[(&Target, OutFile)]) -> Result<()> {
     for (t, out) in files.iter().filter(|(_, out)| !out.exists) {
         if let FileId::Path(p) = &out.id {
             if p.starts_with(&dir) && text::is_article_file(p) {
-                return Err(in_dir(t, out, out.path));
+                return Err(in_dir(t, out, p));
             }
         }
     }
@@ -180,7 +305,7 @@ fn check_dir(src: &Source, files: &[(&Target, OutFile)]) -> Result<()> {
     if !files.iter().any(|(_, out)| out.exists) {
         return Ok(());
     }
-    for file in text::text_files(src.path)? {
+    for file in text::list(src.path)?.articles {
         let Ok(meta) = fs::metadata(&file) else { continue };
         let id = file_id(&file, &meta)?;
         if let Some((t, out)) = files.iter().find(|(_, out)| out.exists && out.id == id) {
@@ -278,6 +403,56 @@ mod tests {
     }
 
     #[test]
+    fn dev_stdout_is_stdout() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("o.jsonl");
+        for name in ["/dev/stdout", "/proc/self/fd/1"] {
+            let path = Path::new(name);
+            let msg = refused(&[], stdout(), &[to("--report", path)]);
+            assert!(msg.contains(&format!("{name} is stdout")) && msg.contains("no -o"), "{msg}");
+            let msg = refused(&[], to("-o", path), &[to("--emit-pairs", Path::new("-"))]);
+            assert!(msg.contains(&format!("-o {name}")), "{msg}");
+            check(&[], to("-o", path), &[to("--emit-pairs", &other)]).unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_the_file_it_would_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.html");
+        std::os::unix::fs::symlink("target.html", &link).unwrap();
+        let target = dir.path().join("target.html");
+        let msg = refused(&[], to("-o", &link), &[to("--report", &target)]);
+        assert!(msg.contains("--report") && msg.contains("same file as -o"), "{msg}");
+        let far = dir.path().join("far.html");
+        std::os::unix::fs::symlink(dir.path().join("nope").join("x.html"), &far).unwrap();
+        let msg = refused(&[], to("-o", &far), &[]);
+        assert!(msg.contains("a symlink to") && msg.contains("nope does not exist"), "{msg}");
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Title\nText\n").unwrap();
+        let into = dir.path().join("into.txt");
+        std::os::unix::fs::symlink(corpus.join("new.txt"), &into).unwrap();
+        let msg = refused(&[input(&corpus)], stdout(), &[to("--emit-unique", &into)]);
+        assert!(msg.contains("an article of"), "{msg}");
+    }
+
+    #[test]
+    fn a_new_directory_needs_directories_or_nothing_above_it() {
+        let dir = tempfile::tempdir().unwrap();
+        new_dir("--truth", dir.path()).unwrap();
+        new_dir("--truth", &dir.path().join("a").join("b")).unwrap();
+        new_dir("--truth", Path::new("relative-and-missing")).unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        for bad in [file.clone(), file.join("t"), file.join("t").join("u")] {
+            let msg = new_dir("--truth", &bad).unwrap_err().to_string();
+            assert!(msg.contains("--truth") && msg.contains("f is not a directory"), "{msg}");
+        }
+    }
+
+    #[test]
     fn a_missing_or_non_directory_parent_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let deep = dir.path().join("nope").join("o.jsonl");
@@ -289,6 +464,43 @@ mod tests {
         assert!(msg.contains("is not a directory"), "{msg}");
         let msg = refused(&[], to("-o", dir.path()), &[]);
         assert!(msg.contains("is a directory"), "{msg}");
+    }
+
+    #[test]
+    fn an_input_given_twice_under_any_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("x.jsonl");
+        std::fs::write(&x, "{}\n").unwrap();
+        let y = dir.path().join("y.jsonl");
+        std::fs::write(&y, "{}\n").unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(corpus.join("sub")).unwrap();
+        let refused = |a: &Path, b: &Path| match distinct_inputs(&[input(a), input(b)]) {
+            Ok(()) => panic!("{} and {} accepted", a.display(), b.display()),
+            Err(e) => e.to_string(),
+        };
+        let msg = refused(&x, &x);
+        assert!(msg.contains("INPUT") && msg.contains("the same file"), "{msg}");
+        refused(&x, &dir.path().join(".").join("x.jsonl"));
+        refused(&corpus, &corpus.join("sub").join(".."));
+        let msg = refused(&corpus.join("sub"), &corpus);
+        assert!(msg.contains("sub is inside") && msg.contains("read twice"), "{msg}");
+        for stdin in ["/dev/stdin", "/proc/self/fd/0", "-"] {
+            let msg = refused(Path::new("-"), Path::new(stdin));
+            assert!(msg.contains(&format!("- and {stdin} are one input")), "{msg}");
+        }
+        #[cfg(unix)]
+        {
+            let hard = dir.path().join("hard.jsonl");
+            std::fs::hard_link(&x, &hard).unwrap();
+            let soft = dir.path().join("soft.jsonl");
+            std::os::unix::fs::symlink(&x, &soft).unwrap();
+            refused(&hard, &soft);
+        }
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        let fine = [&*x, &*y, &*corpus, &*other, Path::new("-"), Path::new("/nonexistent")];
+        distinct_inputs(&fine.map(input)).unwrap();
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Input {
     /// A text directory's `.txt` files, sorted; listed once, so that every pass reads the same
     /// files and a record's file index names the same file in each.
     pub files: Vec<PathBuf>,
+    /// What a text directory holds besides its articles (see [`text::Listing`]), for the caller
+    /// to report.
+    pub skipped: Vec<PathBuf>,
 }
 
 /// The format of an input.
@@ -161,11 +164,16 @@ impl Corpus {
                 if stdin { None } else { Some(std::fs::metadata(p).map_err(|e| Error::io(p, e))?) };
             match meta {
                 Some(m) if m.is_dir() => {
-                    let files = text::text_files(p)?;
+                    let text::Listing { articles: files, skipped } = text::list(p)?;
                     if files.is_empty() {
-                        return Err(Error::input(name, "no .txt files in this directory"));
+                        let mut reason = "no .txt files in this directory".to_string();
+                        if !skipped.is_empty() {
+                            reason += &format!(" ({} other files skipped)", skipped.len());
+                        }
+                        return Err(Error::input(name, reason));
                     }
-                    inputs.push(Input { name, path: p.clone(), kind: InputKind::TextDir, files });
+                    let path = p.clone();
+                    inputs.push(Input { name, path, kind: InputKind::TextDir, files, skipped });
                 }
                 Some(m) if m.file_type().is_file() => {
                     inputs.push(Input {
@@ -173,6 +181,7 @@ impl Corpus {
                         path: p.clone(),
                         kind: InputKind::Jsonl,
                         files: vec![],
+                        skipped: vec![],
                     });
                 }
                 _ => {
@@ -180,7 +189,8 @@ impl Corpus {
                     let mut src = source::open_input(p)?;
                     std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(p, e))?;
                     let path = tmp.path().to_path_buf();
-                    inputs.push(Input { name, path, kind: InputKind::Jsonl, files: vec![] });
+                    let (kind, files, skipped) = (InputKind::Jsonl, vec![], vec![]);
+                    inputs.push(Input { name, path, kind, files, skipped });
                     spools.push(tmp);
                 }
             }
@@ -362,6 +372,9 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
         while end > start && matches!(chunk.data[end - 1], b'\n' | b'\r') {
             end -= 1;
         }
+        // `cat a.jsonl b.jsonl` leaves b's byte-order mark at the start of a line mid-stream,
+        // where the check at the start of the input never looks; kept, it breaks the record.
+        let start = end - source::strip_bom(&chunk.data[start..end]).len();
         if chunk.data[start..end].iter().all(u8::is_ascii_whitespace) {
             // A blank line holds no article (files often end with one): nothing is lost.
             chunk.data.truncate(start);
@@ -429,6 +442,25 @@ mod tests {
         let (id, line) = got[1].clone().unwrap();
         assert!(id.ends_with("in.jsonl:3"), "{id}");
         assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_any_line_is_skipped() {
+        let bom = "\u{feff}";
+        let (_d, c) = corpus_of(&format!(
+            "{{\"id\":\"a\",\"text\":\"x\"}}\n{bom}{{\"id\":\"b\",\"text\":\"y\"}}\n{bom}\n{bom}{{\"text\":\"z\"}}\n"
+        ));
+        let got = parse_all(&c).unwrap();
+        let ids: Vec<String> = got.into_iter().map(|r| r.unwrap().0).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        assert_eq!(&ids[..2], ["a", "b"]);
+        assert!(ids[2].ends_with("in.jsonl:4"), "{}", ids[2]);
+        // The record's bytes (what --emit-unique writes) lose the mark too.
+        c.scan(|chunk| {
+            assert!(chunk.records.iter().all(|r| !chunk.bytes(r).starts_with(bom.as_bytes())));
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Opening inputs: files, `-` for stdin, and gzip or zstd streams recognised by their magic
-//! bytes (not by the file name, which scrapers and pipes often get wrong). A UTF-8 byte-order
-//! mark at the start of the (decompressed) bytes is skipped.
+//! bytes (not by the file name, which scrapers and pipes often get wrong), whether a stream or
+//! a text directory's whole article. A UTF-8 byte-order mark at the start of the (decompressed)
+//! bytes is skipped.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -61,10 +62,7 @@ fn decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     if let Some(format) = unsupported_format(head) {
-        return Err(Error::input(
-            display_name(path),
-            format!("{format} compression is not supported (only gzip and zstd are)"),
-        ));
+        return Err(unsupported(path, format));
     }
     if head.starts_with(&GZIP_MAGIC) {
         let dec = flate2::bufread::MultiGzDecoder::new(reader);
@@ -76,6 +74,35 @@ fn decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     } else {
         Ok(Box::new(reader))
     }
+}
+
+fn unsupported(path: &Path, format: &str) -> Error {
+    let reason = format!("{format} compression is not supported (only gzip and zstd are)");
+    Error::input(display_name(path), reason)
+}
+
+/// The whole of a small file (a text directory's article), decompressed when its bytes say gzip
+/// or zstd, as [`open_input`] does for a stream, and without a byte-order mark. One read and no
+/// stream buffers: a directory may hold millions of these.
+pub fn read_whole(path: &Path) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if let Some(format) = unsupported_format(&raw) {
+        return Err(unsupported(path, format));
+    }
+    let mut bytes = if raw.starts_with(&GZIP_MAGIC) {
+        let mut out = Vec::with_capacity(raw.len() * 4);
+        let mut dec = flate2::read::MultiGzDecoder::new(&raw[..]);
+        dec.read_to_end(&mut out).map_err(|e| Error::io(path, e))?;
+        out
+    } else if raw.starts_with(&ZSTD_MAGIC) {
+        zstd::decode_all(&raw[..]).map_err(|e| Error::io(path, e))?
+    } else {
+        raw
+    };
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    Ok(bytes)
 }
 
 /// Skips a byte-order mark at the start of `reader`. A decompressor may hand out its first bytes
@@ -150,6 +177,31 @@ mod tests {
         }
         assert_eq!(strip_bom("\u{feff}t".as_bytes()), b"t");
         assert_eq!(strip_bom(b"\xef"), b"\xef");
+    }
+
+    #[test]
+    fn whole_files_are_decompressed_by_their_bytes_and_lose_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "\u{feff}Title\nbody\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let contents = [
+            ("plain.txt", text.as_bytes().to_vec()),
+            ("a.txt.gz", gz.finish().unwrap()),
+            ("misnamed.txt", zstd::encode_all(text.as_bytes(), 1).unwrap()),
+        ];
+        for (name, bytes) in contents {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            assert_eq!(read_whole(&p).unwrap(), b"Title\nbody\n", "{name}");
+        }
+        let p = dir.path().join("a.txt.xz");
+        std::fs::write(&p, b"\xfd7zXZ\x00\x00").unwrap();
+        let err = read_whole(&p).unwrap_err().to_string();
+        assert!(err.contains("a.txt.xz: xz compression is not supported"), "{err}");
+        let p = dir.path().join("cut.txt.gz");
+        std::fs::write(&p, GZIP_MAGIC).unwrap();
+        assert!(read_whole(&p).unwrap_err().to_string().contains("cut.txt.gz: "));
     }
 
     #[test]
