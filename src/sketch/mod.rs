@@ -20,23 +20,29 @@ pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
     equal as f64 / a.len() as f64
 }
 
-/// Exact Jaccard similarity of two sorted, deduplicated shingle sets.
-pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+/// How many values two sorted, deduplicated lists share: one merge pass.
+pub fn common(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                inter += 1;
+                n += 1;
                 i += 1;
                 j += 1;
             }
         }
     }
+    n
+}
+
+/// Exact Jaccard similarity of two sorted, deduplicated shingle sets.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let inter = common(a, b);
     inter as f64 / (a.len() + b.len() - inter) as f64
 }
 
