@@ -1,6 +1,7 @@
 //! Output paths that would destroy data are refused before the run reads anything: an output
 //! that is an input (under any name the command line gives it), two outputs on one file or on stdout, and an output whose
-//! directory is missing. Each refusal exits 2, names the flag, and leaves every file as it was.
+//! directory is missing or that this user may not write. Each refusal exits 2, names the flag,
+//! and leaves every file as it was.
 //! So are inputs that name one file twice, which would read every article in it twice.
 
 use std::path::{Path, PathBuf};
@@ -123,6 +124,74 @@ fn a_missing_output_directory_is_refused_before_any_output_is_written() {
     let not_dir = o.join("groups.jsonl");
     let err = refused(&["dedup", "-q", arg(&x), "-o", arg(&not_dir)], "-o");
     assert!(err.contains("not a directory"), "{err}");
+}
+
+/// A directory in `parent` this user may not write to, or `None` (saying why) where the mode
+/// bits bind nobody: root writes anywhere, so the tests needing one skip under it.
+#[cfg(unix)]
+fn read_only_dir(parent: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let ro = parent.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o500)).unwrap();
+    if std::fs::write(ro.join("probe"), "").is_ok() {
+        eprintln!("skipped: this user writes to a 0o500 directory (root?)");
+        return None;
+    }
+    Some(ro)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_the_user_cannot_write_is_refused_before_any_output_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let x = corpus(dir.path());
+    let Some(ro) = read_only_dir(dir.path()) else { return };
+    let o = write(dir.path(), "o.jsonl", "precious\n");
+    let locked = write(dir.path(), "locked.jsonl", "mine\n");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let (new, old) = (ro.join("new.out"), &locked);
+    for (cmd, flag) in [
+        ("dedup", "-o"),
+        ("dedup", "--emit-pairs"),
+        ("dedup", "--emit-unique"),
+        ("cluster", "-o"),
+        ("cluster", "--report"),
+    ] {
+        // Another output, written first had the check missed this one.
+        let first = match (cmd, flag) {
+            ("dedup", "-o") => "--emit-pairs",
+            ("cluster", "-o") => "--report",
+            _ => "-o",
+        };
+        for bad in [&new, old] {
+            let args = [cmd, "-q", arg(&x), first, arg(&o), flag, arg(bad)];
+            let err = refused(&args, flag);
+            assert!(err.contains(arg(bad)) && err.contains("ermission denied"), "{err}");
+            assert_eq!(std::fs::read(&o).unwrap(), b"precious\n", "{cmd} {flag} wrote {first}");
+        }
+    }
+    assert_eq!(std::fs::read(&locked).unwrap(), b"mine\n");
+    assert!(std::fs::read_dir(&ro).unwrap().next().is_none(), "a refused run created a file");
+
+    let t = dir.path().join("t");
+    refused(&["gen", "-q", "--articles", "20", "-o", arg(&new), "--truth", arg(&t)], "-o");
+    assert!(!t.exists(), "--truth made before -o was refused");
+    let below = ro.join("t");
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&o), "--truth", arg(&below)];
+    let err = refused(&args, "--truth");
+    assert!(err.contains("cannot create directories in"), "{err}");
+    // A truth directory that is there, holding a file this user may not write.
+    std::fs::create_dir(&t).unwrap();
+    let events = write(&t, "events.tsv", "mine\n");
+    std::fs::set_permissions(&events, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let args = ["gen", "-q", "--articles", "20", "-o", arg(&o), "--truth", arg(&t)];
+    let err = refused(&args, "--truth");
+    assert!(err.contains("events.tsv"), "{err}");
+    assert_eq!(std::fs::read(&o).unwrap(), b"precious\n", "gen wrote -o");
+    assert_eq!(std::fs::read(&events).unwrap(), b"mine\n");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o700)).unwrap();
 }
 
 #[test]

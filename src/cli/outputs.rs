@@ -2,7 +2,9 @@
 //! other, before a run reads anything. A slip on the command line (`-o` naming the corpus, two
 //! flags naming one file, a directory that is not there, one corpus file given twice) then costs
 //! an error message, not the user's data, a long run whose result cannot be written, or one
-//! whose every article was read twice.
+//! whose every article was read twice. An output the user may not write (a read-only file, a
+//! directory they cannot create files in) is refused for the same reason: found only when the
+//! output is opened, it would fail the run after the work, or after another output is written.
 //!
 //! Two paths are one file when they resolve to the same device and inode (Unix), so hard links
 //! and symlinks count; elsewhere, when their canonical paths agree. Nothing is created or
@@ -70,6 +72,10 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(Error::param(flag, format!("{shown} is a directory"))),
         Ok(meta) => {
+            // Standard output under a file name is opened anew, so it is asked like any file.
+            if let Err(e) = writable(path, &meta) {
+                return Err(Error::param(flag, format!("cannot write {shown}: {e}")));
+            }
             let shared = !meta.is_file();
             Ok(OutFile { path, id: file_id(path, &meta)?, exists: true, shared })
         }
@@ -86,7 +92,9 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
                 _ => Path::new("."),
             };
             let reason = match fs::metadata(dir) {
-                Ok(meta) if meta.is_dir() => None,
+                Ok(meta) if meta.is_dir() => can_create_in(dir)
+                    .err()
+                    .map(|e| format!("cannot create files in {}: {e}", dir.display())),
                 Ok(_) => Some(format!("{} is not a directory", dir.display())),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     Some(format!("directory {} does not exist", dir.display()))
@@ -106,13 +114,68 @@ fn out_file<'a>(flag: &str, path: &'a Path) -> Result<OutFile<'a>> {
     }
 }
 
+/// Whether the user running samestory may open `path`, which is there, for writing.
+///
+/// access(2) asks the kernel the question open(2) will answer, for the effective user, with
+/// ACLs, read-only mounts and root's exemption counted; it opens nothing, so it leaves no trace
+/// and changes no mtime. Mode bits alone misjudge root, ACLs and read-only mounts; opening the
+/// file (for append, so as not to truncate it) would block on a FIFO until a reader comes.
+#[cfg(unix)]
+fn writable(path: &Path, _meta: &Metadata) -> std::io::Result<()> {
+    access(path, rustix::fs::Access::WRITE_OK)
+}
+
+/// Off Unix only the read-only attribute is asked; a refusal the check misses is still
+/// reported when the output is opened, only later.
+#[cfg(not(unix))]
+fn writable(path: &Path, meta: &Metadata) -> std::io::Result<()> {
+    let _ = path;
+    if meta.permissions().readonly() {
+        return Err(std::io::Error::from(ErrorKind::PermissionDenied));
+    }
+    Ok(())
+}
+
+/// Whether the user running samestory may create a file (or directory) in the directory `dir`:
+/// it must be writable and searchable. Creating and removing a probe file would answer too,
+/// but would touch the directory's mtime and leave the probe behind if the run were killed.
+#[cfg(unix)]
+fn can_create_in(dir: &Path) -> std::io::Result<()> {
+    use rustix::fs::Access;
+    access(dir, Access::WRITE_OK | Access::EXEC_OK)
+}
+
+#[cfg(not(unix))]
+fn can_create_in(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn access(path: &Path, how: rustix::fs::Access) -> std::io::Result<()> {
+    use rustix::fs::{accessat, AtFlags, CWD};
+    use rustix::io::Errno;
+    // EACCESS: the effective user, who opens the file, not the real one access(2) would ask
+    // about. Only a clear "no" refuses: an error the kernel has no answer for (NOSYS from a
+    // kernel without faccessat2 in a setuid run, an odd filesystem) leaves it to the open.
+    match accessat(CWD, path, how, AtFlags::EACCESS) {
+        Err(e @ (Errno::ACCESS | Errno::PERM | Errno::ROFS | Errno::TXTBSY)) => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a directory the run is to create, parents included (`gen --truth DIR`), when
-/// something on its path is there but is no directory, or cannot be examined.
+/// something on its path is there but is no directory, or cannot be examined, or when the
+/// user may not create it in the directory that is there. A directory already there is not
+/// asked about: the files the run writes in it are checked as outputs.
 pub fn new_dir(flag: &str, dir: &Path) -> Result<()> {
     for up in dir.ancestors() {
         let up = if up.as_os_str().is_empty() { Path::new(".") } else { up };
         let reason = match fs::metadata(up) {
-            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(meta) if meta.is_dir() && up == dir => return Ok(()),
+            Ok(meta) if meta.is_dir() => match can_create_in(up) {
+                Ok(()) => return Ok(()),
+                Err(e) => format!("cannot create directories in {}: {e}", up.display()),
+            },
             Ok(_) => format!("{} is not a directory", up.display()),
             // Below a file the system says "not a directory": the file above is named next.
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
@@ -464,6 +527,65 @@ mod tests {
         assert!(msg.contains("is not a directory"), "{msg}");
         let msg = refused(&[], to("-o", dir.path()), &[]);
         assert!(msg.contains("is a directory"), "{msg}");
+    }
+
+    /// A directory in `parent` this user may not write to, or `None` (saying why) where the
+    /// mode bits bind nobody: root writes anywhere, so these tests skip under it.
+    #[cfg(unix)]
+    fn read_only_dir(parent: &Path) -> Option<PathBuf> {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = parent.join("ro");
+        fs::create_dir(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o500)).unwrap();
+        if fs::write(ro.join("probe"), "").is_ok() {
+            eprintln!("skipped: this user writes to a 0o500 directory (root?)");
+            return None;
+        }
+        Some(ro)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_the_user_cannot_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let Some(ro) = read_only_dir(dir.path()) else { return };
+        let msg = refused(&[], stdout(), &[to("--report", &ro.join("r.html"))]);
+        assert!(msg.contains("--report") && msg.contains("cannot create files in"), "{msg}");
+        assert!(msg.contains("r.html") && msg.contains("ro"), "{msg}");
+        // A dangling symlink into it creates its target there.
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(ro.join("o.jsonl"), &link).unwrap();
+        let msg = refused(&[], to("-o", &link), &[]);
+        assert!(msg.contains("a symlink to") && msg.contains("cannot create files"), "{msg}");
+        let locked = dir.path().join("locked.jsonl");
+        fs::write(&locked, "old\n").unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o400)).unwrap();
+        let msg = refused(&[], to("-o", &dir.path().join("o.jsonl")), &[to("--x", &locked)]);
+        assert!(msg.contains("--x") && msg.contains("locked.jsonl"), "{msg}");
+        assert_eq!(fs::read(&locked).unwrap(), b"old\n", "checking never truncates");
+        assert!(fs::read_dir(&ro).unwrap().next().is_none(), "checking never creates");
+        assert!(!dir.path().join("o.jsonl").exists(), "checking never creates");
+        // A file that may be written is fine in a directory that may not.
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o700)).unwrap();
+        let open = ro.join("open.jsonl");
+        fs::write(&open, "").unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o500)).unwrap();
+        check(&[], to("-o", &open), &[to("--x", Path::new("/dev/null"))]).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o700)).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_directory_needs_a_parent_the_user_can_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(ro) = read_only_dir(dir.path()) else { return };
+        for t in [ro.join("t"), ro.join("t").join("u")] {
+            let msg = new_dir("--truth", &t).unwrap_err().to_string();
+            assert!(msg.contains("--truth") && msg.contains("cannot create directories"), "{msg}");
+        }
+        // There already: the files written in it are checked as outputs.
+        new_dir("--truth", &ro).unwrap();
     }
 
     #[test]
