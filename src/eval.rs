@@ -148,6 +148,8 @@ impl Labels {
         let mut format = None;
         let mut buf = Vec::new();
         let mut line_no = 0u64;
+        // Until a file's first non-blank line, where its TSV header may be.
+        let mut file_start = true;
         loop {
             buf.clear();
             let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(name, e))?;
@@ -158,28 +160,28 @@ impl Labels {
             let text = std::str::from_utf8(&buf).map_err(|e| {
                 Error::parse(name, line_no, "record", format!("not valid UTF-8: {e}"))
             })?;
-            let text = text.trim_end_matches(['\n', '\r']);
-            // Spreadsheets save TSV with a byte-order mark that would end up in the first id.
-            let text = if line_no == 1 { text.trim_start_matches('\u{feff}') } else { text };
+            let mut text = text.trim_end_matches(['\n', '\r']);
+            // Spreadsheets save TSV with a byte-order mark, and `cat a.tsv b.tsv` leaves b's
+            // at the start of a line mid-stream; kept, it ends up in an id or breaks a JSON
+            // record. A mark opens a file, so b's header after it is a header too.
+            if let Some(rest) = text.strip_prefix('\u{feff}') {
+                text = rest;
+                file_start = true;
+            }
             if text.trim().is_empty() {
                 continue;
             }
-            let fmt = match format {
-                Some(f) => f,
-                None => {
-                    let f = if text.trim_start().starts_with('{') {
-                        LabelFormat::Jsonl
-                    } else {
-                        LabelFormat::Tsv
-                    };
-                    format = Some(f);
-                    if f == LabelFormat::Tsv && text.split('\t').next().map(str::trim) == Some("id")
-                    {
-                        continue;
-                    }
-                    f
-                }
-            };
+            let fmt = *format.get_or_insert(if text.trim_start().starts_with('{') {
+                LabelFormat::Jsonl
+            } else {
+                LabelFormat::Tsv
+            });
+            let header = std::mem::replace(&mut file_start, false)
+                && fmt == LabelFormat::Tsv
+                && text.split('\t').next().map(str::trim) == Some("id");
+            if header {
+                continue;
+            }
             match fmt {
                 LabelFormat::Tsv => labels.tsv_line(text, line_no, column)?,
                 LabelFormat::Jsonl => parse_json_line(name, text, line_no, &mut pending)?,
@@ -2086,6 +2088,26 @@ mod tests {
         // No header: the first line is data.
         let plain = labels_from("1\tX\n2\tX\n", 2, Role::Truth).unwrap();
         assert_eq!(plain.len(), 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_any_line_is_skipped() {
+        // `cat a.tsv b.tsv` of two spreadsheet exports: b's mark and header come mid-stream.
+        let text = "\u{feff}id\tevent\na\t1\n\u{feff}id\tevent\nb\t1\n\u{feff}c\t2\n";
+        let tsv = labels_from(text, 2, Role::Prediction).unwrap();
+        assert_eq!(tsv.ids.iter().map(|id| &**id).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(tsv.clusters_of("b"), ["1"]);
+        // An id that reads "id" is data when no mark says a file starts there.
+        let plain = labels_from("a\t1\nid\t1\n", 2, Role::Truth).unwrap();
+        assert_eq!(plain.clusters_of("id"), ["1"]);
+        let bom = "\u{feff}";
+        let jsonl = format!(
+            "{bom}{{\"type\":\"cluster\",\"cluster\":1,\"members\":[{{\"id\":\"a\"}}]}}\n\
+             {bom}{{\"type\":\"cluster\",\"cluster\":2,\"members\":[{{\"id\":\"b\"}}]}}\n"
+        );
+        let json = labels_from(&jsonl, 2, Role::Prediction).unwrap();
+        assert_eq!(json.format(), LabelFormat::Jsonl);
+        assert_eq!(json.clusters_of("b"), ["2"]);
     }
 
     #[test]

@@ -250,3 +250,25 @@ fn output_of_a_run_that_rejected_a_duplicate_id_is_scored() {
         assert_eq!(r["bcubed"]["f1"], 1.0, "{cmd}: {r}");
     }
 }
+
+#[test]
+fn concatenated_files_with_byte_order_marks_evaluate() {
+    // `cat a.tsv b.tsv` of spreadsheet exports, and `cat` of two cluster outputs saved by an
+    // editor that adds a mark: each later file's mark (and header) comes mid-stream.
+    let dir = tempfile::tempdir().unwrap();
+    let bom = "\u{feff}";
+    let truth = format!("{bom}id\tevent\na1\tE1\na2\tE1\n{bom}id\tevent\nb1\tE2\nb2\tE2\n");
+    let truth = write(dir.path(), "truth.tsv", &truth);
+    let pred = format!(
+        "{bom}{}\n{bom}{}\n",
+        r#"{"type":"cluster","cluster":1,"members":[{"id":"a1"},{"id":"a2"}]}"#,
+        r#"{"type":"cluster","cluster":2,"members":[{"id":"b1"},{"id":"b2"}]}"#
+    );
+    let pred = write(dir.path(), "clusters.jsonl", &pred);
+    let out = eval(&["--truth", truth.to_str().unwrap(), pred.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(text.contains("scored      4 articles"), "{text}");
+    assert!(text.contains("pairwise     1.0000  1.0000  1.0000"), "{text}");
+    assert!(text.contains("only in truth       0"), "{text}");
+}

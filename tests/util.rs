@@ -111,3 +111,19 @@ pub fn gen_corpus(dir: &Path, articles: u32, seed: u32) -> PathBuf {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     corpus
 }
+
+/// A text directory `texts` in `dir`: three readable articles (`a.txt` and `b.txt` copies of
+/// [`NATO`], `c.txt` [`TOKYO`]) and `d.txt.gz`, a gzip stream cut off halfway.
+pub fn text_dir_with_truncated_gzip(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let texts = dir.join("texts");
+    std::fs::create_dir(&texts).expect("create text directory");
+    write(&texts, "a.txt", format!("NATO meets\n{NATO}"));
+    write(&texts, "b.txt", format!("NATO meets in Brussels\n{NATO}"));
+    write(&texts, "c.txt", format!("Tokyo stocks fall\n{TOKYO}"));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(format!("Lost\n{TOKYO} {NATO}").as_bytes()).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    write(&texts, "d.txt.gz", &gz[..gz.len() / 2]);
+    texts
+}

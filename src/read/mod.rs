@@ -67,6 +67,8 @@ pub struct RawRecord {
     end: usize,
     /// For text-directory articles: the file's path relative to the directory.
     pub rel_path: Option<String>,
+    /// Why a text-directory article's bytes could not be decoded (corrupt compression).
+    unreadable: Option<String>,
 }
 
 /// A batch of raw records sharing one buffer.
@@ -268,6 +270,9 @@ impl Corpus {
             let (input, line) = self.position(rec.loc);
             Rejection { input, line, id, field: field.to_string(), reason }
         };
+        if let Some(reason) = &rec.unreadable {
+            return Err(reject("record", reason.clone(), None));
+        }
         let bytes = chunk.bytes(rec);
         let line = std::str::from_utf8(bytes).map_err(|e| {
             let bad = e.valid_up_to();
@@ -386,6 +391,7 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
             start,
             end,
             rel_path: None,
+            unreadable: None,
         });
         if chunk.data.len() >= CHUNK_BYTES && tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
             return Ok(());
@@ -497,6 +503,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("a.txt"), "\u{feff}BOM title\nbody").unwrap();
         std::fs::write(dir.path().join("sub/bad.txt"), b"Title\nok\nnot caf\xe9").unwrap();
+        // A gzip header and nothing after it: the stream ends before any article.
+        std::fs::write(dir.path().join("sub/cut.txt.gz"), b"\x1f\x8b\x08\x00").unwrap();
+        std::fs::write(dir.path().join("sub/fine.txt"), "Fine\nbody").unwrap();
         let c = Corpus::open(&[dir.path().to_path_buf()], FieldMap::default()).unwrap();
         let mut titles = Vec::new();
         let mut rejections = Vec::new();
@@ -510,7 +519,10 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(titles, ["BOM title"]);
+        assert_eq!(titles, ["BOM title", "Fine"]);
+        let cut = dir.path().join("sub/cut.txt.gz").display().to_string();
+        assert_eq!((rejections[1].input.as_str(), rejections[1].line), (cut.as_str(), 1));
+        assert!(rejections[1].reason.starts_with("corrupt or truncated gzip: "), "{rejections:?}");
         let bad = dir.path().join("sub/bad.txt").display().to_string();
         assert_eq!((rejections[0].input.as_str(), rejections[0].line), (bad.as_str(), 3));
         assert_eq!(rejections[0].reason, "invalid UTF-8 at byte 8");

@@ -84,25 +84,34 @@ fn unsupported(path: &Path, format: &str) -> Error {
 /// The whole of a small file (a text directory's article), decompressed when its bytes say gzip
 /// or zstd, as [`open_input`] does for a stream, and without a byte-order mark. One read and no
 /// stream buffers: a directory may hold millions of these.
-pub fn read_whole(path: &Path) -> Result<Vec<u8>> {
+///
+/// The outer error is a file that cannot be read at all; the inner one says why its bytes are
+/// not an article (truncated or corrupt compression, an unsupported format), which is a fault of
+/// this one article, for the caller to reject like any unreadable record.
+pub fn read_whole(path: &Path) -> Result<std::result::Result<Vec<u8>, String>> {
     let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if let Some(format) = unsupported_format(&raw) {
-        return Err(unsupported(path, format));
+        return Ok(Err(format!("{format} compression is not supported (only gzip and zstd are)")));
     }
     let mut bytes = if raw.starts_with(&GZIP_MAGIC) {
         let mut out = Vec::with_capacity(raw.len() * 4);
         let mut dec = flate2::read::MultiGzDecoder::new(&raw[..]);
-        dec.read_to_end(&mut out).map_err(|e| Error::io(path, e))?;
+        if let Err(e) = dec.read_to_end(&mut out) {
+            return Ok(Err(format!("corrupt or truncated gzip: {e}")));
+        }
         out
     } else if raw.starts_with(&ZSTD_MAGIC) {
-        zstd::decode_all(&raw[..]).map_err(|e| Error::io(path, e))?
+        match zstd::decode_all(&raw[..]) {
+            Ok(out) => out,
+            Err(e) => return Ok(Err(format!("corrupt or truncated zstd: {e}"))),
+        }
     } else {
         raw
     };
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
     }
-    Ok(bytes)
+    Ok(Ok(bytes))
 }
 
 /// Skips a byte-order mark at the start of `reader`. A decompressor may hand out its first bytes
@@ -193,15 +202,19 @@ mod tests {
         for (name, bytes) in contents {
             let p = dir.path().join(name);
             std::fs::write(&p, bytes).unwrap();
-            assert_eq!(read_whole(&p).unwrap(), b"Title\nbody\n", "{name}");
+            assert_eq!(read_whole(&p).unwrap().unwrap(), b"Title\nbody\n", "{name}");
         }
         let p = dir.path().join("a.txt.xz");
         std::fs::write(&p, b"\xfd7zXZ\x00\x00").unwrap();
-        let err = read_whole(&p).unwrap_err().to_string();
-        assert!(err.contains("a.txt.xz: xz compression is not supported"), "{err}");
+        let err = read_whole(&p).unwrap().unwrap_err();
+        assert!(err.starts_with("xz compression is not supported"), "{err}");
         let p = dir.path().join("cut.txt.gz");
         std::fs::write(&p, GZIP_MAGIC).unwrap();
-        assert!(read_whole(&p).unwrap_err().to_string().contains("cut.txt.gz: "));
+        assert!(read_whole(&p).unwrap().unwrap_err().starts_with("corrupt or truncated gzip: "));
+        let p = dir.path().join("cut.txt.zst");
+        std::fs::write(&p, ZSTD_MAGIC).unwrap();
+        assert!(read_whole(&p).unwrap().unwrap_err().starts_with("corrupt or truncated zstd: "));
+        assert!(read_whole(&dir.path().join("gone.txt")).unwrap_err().to_string().contains("gone"));
     }
 
     #[test]

@@ -80,7 +80,13 @@ pub(super) fn read_dir(
 ) -> Result<()> {
     let mut chunk = Chunk::default();
     for (i, path) in input.files.iter().enumerate() {
-        let bytes = source::read_whole(path)?;
+        // A corrupt article is a record that fails to parse, so `--skip-invalid` rejects it as
+        // it does a bad JSON line and the other articles still count; a file that cannot be
+        // read at all stays an error.
+        let (bytes, unreadable) = match source::read_whole(path)? {
+            Ok(bytes) => (bytes, None),
+            Err(reason) => (Vec::new(), Some(reason)),
+        };
         let rel = path.strip_prefix(&input.path).unwrap_or(path);
         let start = chunk.data.len();
         chunk.data.extend_from_slice(&bytes);
@@ -89,6 +95,7 @@ pub(super) fn read_dir(
             start,
             end: chunk.data.len(),
             rel_path: Some(rel.to_string_lossy().replace('\\', "/")),
+            unreadable,
         });
         if chunk.data.len() >= super::CHUNK_BYTES
             && tx.send(Ok(std::mem::take(&mut chunk))).is_err()

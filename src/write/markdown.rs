@@ -1,7 +1,7 @@
 //! Markdown digest of story clusters for editors who skim: a header with the run's counts, one
 //! section per cluster in the order given (headline, facts, summary, keywords, entities,
 //! articles per day, thread links, a `mixed` warning, the first members with their
-//! near-duplicate group and similarity, what the copies changed), then the story threads.
+//! near-duplicate group, similarity and id, what the copies changed), then the story threads.
 //!
 //! Article text is untrusted: every piece is backslash-escaped and its whitespace collapsed, so a
 //! title never becomes emphasis, a link, a heading, a table or raw HTML (CommonMark 0.31 §2.4,
@@ -277,6 +277,10 @@ fn write_members(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
         }
         rest.push(format!("group {}", m.group));
         rest.push(format!("similarity {:.2}", m.similarity));
+        // The id traces a member back to its record; an untitled member already shows it.
+        if !m.title.trim().is_empty() {
+            rest.push(format!("id {}", escape(&m.id)));
+        }
         if rest.is_empty() {
             writeln!(out)?;
         } else {
@@ -464,6 +468,19 @@ mod tests {
         assert!(md.contains(r"- A \[link\](http\://evil) \<img src=x onerror=alert(1)\> — "));
         assert!(md.contains("](https://example.com/a%20%28b%29%3Cc%3E)"), "{md}");
         assert!(md.contains(r#"Q\&A: "quotes" 'too'"#));
+    }
+
+    #[test]
+    fn member_ids_are_shown_and_cannot_become_markup() {
+        let mut c = cluster(4, 3);
+        c.members[0].id = "*a*_b_`c`[d](e)<f>".into();
+        c.members[1].title = String::new();
+        c.members[1].id = "untitled_id".into();
+        let md = render(&[c], &[]);
+        assert!(md.contains(r", id \*a\*\_b\_\`c\`\[d\](e)\<f\>"), "{md}");
+        // Without a title the id is the member's text, not repeated after it.
+        assert!(md.contains(r"- [untitled\_id](https://"), "{md}");
+        assert!(!md.contains(r"id untitled\_id"), "{md}");
     }
 
     #[test]
