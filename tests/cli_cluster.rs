@@ -711,26 +711,7 @@ fn tsv_ids_with_tabs_and_backslashes_stay_distinct_and_eval_reads_them_back() {
 
 #[test]
 fn a_corrupt_text_article_is_rejected_under_skip_invalid_and_fatal_without() {
-    let dir = tempfile::tempdir().unwrap();
-    let texts = crate::util::text_dir_with_truncated_gzip(dir.path());
-    let texts = texts.to_str().unwrap();
-    let cut = format!("{texts}/d.txt.gz");
-
-    let (code, out, err) = cluster(&[texts]);
-    assert_eq!(code, 2, "{err}");
-    assert!(out.is_empty(), "{out}");
-    assert!(err.contains(&format!("{cut}:1: record: corrupt or truncated gzip: ")), "{err}");
-
-    let o = run(&["cluster", "--skip-invalid", texts], None);
-    let (out, err) = (stdout(&o), stderr(&o));
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains(&format!("rejected {cut}:1: record: corrupt or truncated gzip")), "{err}");
-    let rejected: Vec<_> =
-        json_lines(&out).into_iter().filter(|v| v["type"] == "rejected").collect();
-    assert_eq!(rejected.len(), 1, "{out}");
-    assert_eq!(rejected[0]["input"], cut.as_str());
-    assert_eq!(rejected[0]["line"], 1);
-    assert!(rejected[0]["reason"].as_str().unwrap().starts_with("corrupt or truncated gzip: "));
+    let out = crate::util::corrupt_text_article_is_rejected("cluster");
     // Every readable article is in exactly one cluster (clusters_of fails on a repeat).
     let ids: Vec<String> = clusters_of(&out).into_keys().collect();
     assert_eq!(ids, ["a.txt", "b.txt", "c.txt"], "{out}");

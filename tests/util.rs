@@ -114,7 +114,7 @@ pub fn gen_corpus(dir: &Path, articles: u32, seed: u32) -> PathBuf {
 
 /// A text directory `texts` in `dir`: three readable articles (`a.txt` and `b.txt` copies of
 /// [`NATO`], `c.txt` [`TOKYO`]) and `d.txt.gz`, a gzip stream cut off halfway.
-pub fn text_dir_with_truncated_gzip(dir: &Path) -> PathBuf {
+fn text_dir_with_truncated_gzip(dir: &Path) -> PathBuf {
     use std::io::Write;
     let texts = dir.join("texts");
     std::fs::create_dir(&texts).expect("create text directory");
@@ -126,4 +126,36 @@ pub fn text_dir_with_truncated_gzip(dir: &Path) -> PathBuf {
     let gz = gz.finish().expect("gzip");
     write(&texts, "d.txt.gz", &gz[..gz.len() / 2]);
     texts
+}
+
+/// Runs `command` on a text directory holding three articles and a truncated `.txt.gz`: without
+/// `--skip-invalid` the run stops naming the cut file; with it the file is one `rejected`
+/// record and the run exits 1. Returns that run's output, for the command's own check that
+/// every readable article is in the output once.
+pub fn corrupt_text_article_is_rejected(command: &str) -> String {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let texts = text_dir_with_truncated_gzip(dir.path());
+    let texts = texts.to_str().expect("UTF-8 path");
+    let cut = format!("{texts}/d.txt.gz");
+
+    let o = run(&[command, texts], None);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains(&format!("{cut}:1: record: corrupt or truncated gzip: ")), "{err}");
+
+    let o = run(&[command, "--skip-invalid", texts], None);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("rejected {cut}:1: record: corrupt or truncated gzip")), "{err}");
+    let records = json_lines(&out);
+    let rejected: Vec<_> = records.iter().filter(|v| v["type"] == "rejected").collect();
+    assert_eq!(rejected.len(), 1, "{out}");
+    assert_eq!(
+        (rejected[0]["input"].as_str(), rejected[0]["line"].as_u64()),
+        (Some(&*cut), Some(1))
+    );
+    let reason = rejected[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("corrupt or truncated gzip: "), "{reason}");
+    out
 }
