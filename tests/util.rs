@@ -155,6 +155,8 @@ pub fn corrupt_text_article_is_rejected(command: &str) -> String {
         (rejected[0]["input"].as_str(), rejected[0]["line"].as_u64()),
         (Some(&*cut), Some(1))
     );
+    // The article's id is its path in the directory, whatever its bytes.
+    assert_eq!(rejected[0]["id"], "d.txt.gz", "{out}");
     let reason = rejected[0]["reason"].as_str().unwrap_or_default();
     assert!(reason.starts_with("corrupt or truncated gzip: "), "{reason}");
     out

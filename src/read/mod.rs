@@ -270,16 +270,22 @@ impl Corpus {
             let (input, line) = self.position(rec.loc);
             Rejection { input, line, id, field: field.to_string(), reason }
         };
+        // A text-directory article's id is its path, known whatever its bytes hold: a rejection
+        // carries it, so `eval` counts the article as rejected rather than missing.
+        let path_id = || rec.rel_path.clone().filter(|_| input.kind == InputKind::TextDir);
         if let Some(reason) = &rec.unreadable {
-            return Err(reject("record", reason.clone(), None));
+            return Err(reject("record", reason.clone(), path_id()));
         }
         let bytes = chunk.bytes(rec);
         let line = std::str::from_utf8(bytes).map_err(|e| {
             let bad = e.valid_up_to();
             // A text file is many lines: say which one, and the byte within it.
             let line_start = bytes[..bad].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let mut rej =
-                reject("record", format!("invalid UTF-8 at byte {}", bad - line_start + 1), None);
+            let mut rej = reject(
+                "record",
+                format!("invalid UTF-8 at byte {}", bad - line_start + 1),
+                path_id(),
+            );
             rej.line += bytes[..line_start].iter().filter(|&&b| b == b'\n').count() as u64;
             rej
         })?;
@@ -523,6 +529,8 @@ mod tests {
         let cut = dir.path().join("sub/cut.txt.gz").display().to_string();
         assert_eq!((rejections[1].input.as_str(), rejections[1].line), (cut.as_str(), 1));
         assert!(rejections[1].reason.starts_with("corrupt or truncated gzip: "), "{rejections:?}");
+        assert_eq!(rejections[1].id.as_deref(), Some("sub/cut.txt.gz"));
+        assert_eq!(rejections[0].id.as_deref(), Some("sub/bad.txt"));
         let bad = dir.path().join("sub/bad.txt").display().to_string();
         assert_eq!((rejections[0].input.as_str(), rejections[0].line), (bad.as_str(), 3));
         assert_eq!(rejections[0].reason, "invalid UTF-8 at byte 8");
