@@ -67,6 +67,11 @@ pub struct Change {
     pub edits: Vec<Edit>,
 }
 
+/// The words of a space-separated text, as an [`Edit`]'s `at` counts them.
+pub(crate) fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(' ').filter(|w| !w.is_empty())
+}
+
 /// A run of words replaced, dropped or inserted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Edit {
@@ -117,7 +122,7 @@ impl Change {
                 out.push(Segment::Same(self.sentence[offset(word)..offset(at)].trim_end()));
             }
             out.push(Segment::Edited { removed: &e.removed, added: &e.added });
-            word = (at + e.removed.split(' ').filter(|w| !w.is_empty()).count()).min(n).max(at);
+            word = (at + words(&e.removed).count()).min(n).max(at);
         }
         if word < n {
             out.push(Segment::Same(&self.sentence[offset(word)..]));

@@ -77,8 +77,11 @@ fn decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 }
 
 fn unsupported(path: &Path, format: &str) -> Error {
-    let reason = format!("{format} compression is not supported (only gzip and zstd are)");
-    Error::input(display_name(path), reason)
+    Error::input(display_name(path), unsupported_reason(format))
+}
+
+fn unsupported_reason(format: &str) -> String {
+    format!("{format} compression is not supported (only gzip and zstd are)")
 }
 
 /// The whole of a small file (a text directory's article), decompressed when its bytes say gzip
@@ -91,7 +94,7 @@ fn unsupported(path: &Path, format: &str) -> Error {
 pub fn read_whole(path: &Path) -> Result<std::result::Result<Vec<u8>, String>> {
     let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if let Some(format) = unsupported_format(&raw) {
-        return Ok(Err(format!("{format} compression is not supported (only gzip and zstd are)")));
+        return Ok(Err(unsupported_reason(format)));
     }
     let mut bytes = if raw.starts_with(&GZIP_MAGIC) {
         let mut out = Vec::with_capacity(raw.len() * 4);

@@ -14,7 +14,7 @@
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use super::{tokenize, Tokens, TERM_SEED};
-use crate::story::{Change, Edit};
+use crate::story::{words, Change, Edit};
 
 /// Dice coefficient over distinct words at or above which a removed and an added sentence are
 /// one sentence edited. Half the words shared keeps "the same sentence, reworded in places"
@@ -116,9 +116,11 @@ fn dice(a: &[u64], b: &[u64]) -> f64 {
 /// The representative's sentence `old` and the word edits that make `new` of it.
 fn change(old: &str, new: &str) -> Change {
     // Both come space-folded from the copy diff: single spaces between words.
-    let o: Vec<&str> = old.split(' ').filter(|w| !w.is_empty()).collect();
-    let n: Vec<&str> = new.split(' ').filter(|w| !w.is_empty()).collect();
+    let o: Vec<&str> = words(old).collect();
+    let n: Vec<&str> = words(new).collect();
     let mut edits: Vec<Edit> = Vec::new();
+    // Where the last edit's removed words end, in `o`.
+    let mut last_end = usize::MAX;
     for op in capture_diff_slices(Algorithm::Myers, &o, &n) {
         let (at, removed, added) = match op {
             DiffOp::Equal { .. } => continue,
@@ -133,15 +135,15 @@ fn change(old: &str, new: &str) -> Change {
             }
         };
         // A deletion next to an insertion is one replacement to a reader.
-        if let Some(last) = edits.last_mut() {
-            let last_end = last.at + last.removed.split(' ').filter(|w| !w.is_empty()).count();
-            if last_end == at {
+        let end = at + removed.len();
+        match edits.last_mut() {
+            Some(last) if last_end == at => {
                 join(&mut last.removed, removed);
                 join(&mut last.added, added);
-                continue;
             }
+            _ => edits.push(Edit { at, removed: removed.join(" "), added: added.join(" ") }),
         }
-        edits.push(Edit { at, removed: removed.join(" "), added: added.join(" ") });
+        last_end = end;
     }
     Change { sentence: o.join(" "), edits }
 }
