@@ -716,3 +716,11 @@ fn a_corrupt_text_article_is_rejected_under_skip_invalid_and_fatal_without() {
     let ids: Vec<String> = clusters_of(&out).into_keys().collect();
     assert_eq!(ids, ["a.txt", "b.txt", "c.txt"], "{out}");
 }
+
+#[test]
+fn a_broken_compressed_stream_keeps_the_articles_before_the_break() {
+    for out in crate::util::corrupt_jsonl_gz_is_rejected("cluster") {
+        let ids: Vec<String> = clusters_of(&out).into_keys().collect();
+        assert_eq!(ids, ["a", "b", "c"], "{out}");
+    }
+}

@@ -710,3 +710,18 @@ fn a_corrupt_text_article_is_rejected_under_skip_invalid_and_fatal_without() {
     ids.sort_unstable();
     assert_eq!(ids, ["a.txt", "b.txt", "c.txt"], "{out}");
 }
+
+#[test]
+fn a_broken_compressed_stream_keeps_the_articles_before_the_break() {
+    for out in crate::util::corrupt_jsonl_gz_is_rejected("dedup") {
+        let records = json_lines(&out);
+        let mut ids: Vec<&str> = records
+            .iter()
+            .filter(|v| v["type"] == "group")
+            .flat_map(|v| v["members"].as_array().unwrap())
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["a", "b", "c"], "{out}");
+    }
+}

@@ -161,3 +161,55 @@ pub fn corrupt_text_article_is_rejected(command: &str) -> String {
     assert!(reason.starts_with("corrupt or truncated gzip: "), "{reason}");
     out
 }
+
+/// `corpus.jsonl.gz` in `dir`: two gzip members, the first whole with three articles (`a` and
+/// `b` copies of [`NATO`], `c` [`TOKYO`]), the second cut off halfway, so the damage is on
+/// line 4 whatever the decoder makes of a partial block.
+fn jsonl_gz_cut_after_three_lines(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let gzip = |text: &str| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).expect("gzip");
+        gz.finish().expect("gzip")
+    };
+    let mut bytes = gzip(&format!(
+        "{{\"id\":\"a\",\"text\":\"{NATO}\"}}\n{{\"id\":\"b\",\"text\":\"{NATO}\"}}\n\
+         {{\"id\":\"c\",\"text\":\"{TOKYO}\"}}\n"
+    ));
+    let lost = gzip(&format!("{{\"id\":\"d\",\"text\":\"{TOKYO} {NATO}\"}}\n"));
+    bytes.extend_from_slice(&lost[..lost.len() / 2]);
+    write(dir, "corpus.jsonl.gz", bytes)
+}
+
+/// Runs `command` on a `.jsonl.gz` whose stream breaks on line 4, as a file and on stdin:
+/// without `--skip-invalid` the run stops naming the input and line; with it the rest of the
+/// stream is one `rejected` record and the run exits 1. Returns the outputs of those runs
+/// (file, stdin), for the command's own check that articles `a`, `b` and `c` are in each once.
+pub fn corrupt_jsonl_gz_is_rejected(command: &str) -> [String; 2] {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let gz = jsonl_gz_cut_after_three_lines(dir.path());
+    let bytes = std::fs::read(&gz).expect("read back");
+    let gz = gz.to_str().expect("UTF-8 path");
+    [(gz, None), ("-", Some(&bytes[..]))].map(|(input, stdin)| {
+        let o = run(&[command, input], stdin);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(&format!("{input}:4: record: corrupt or truncated gzip: ")), "{err}");
+
+        let o = run(&[command, "--skip-invalid", input], stdin);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        let records = json_lines(&out);
+        let rejected: Vec<_> = records.iter().filter(|v| v["type"] == "rejected").collect();
+        assert_eq!(rejected.len(), 1, "{out}");
+        assert_eq!(
+            (rejected[0]["input"].as_str(), rejected[0]["line"].as_u64()),
+            (Some(input), Some(4))
+        );
+        let reason = rejected[0]["reason"].as_str().unwrap_or_default();
+        assert!(reason.starts_with("corrupt or truncated gzip: "), "{reason}");
+        assert!(reason.ends_with("nothing from this line on could be read"), "{reason}");
+        out
+    })
+}

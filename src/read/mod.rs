@@ -38,6 +38,9 @@ pub struct Input {
     /// What a text directory holds besides its articles (see [`text::Listing`]), for the caller
     /// to report.
     pub skipped: Vec<PathBuf>,
+    /// Where a spooled stream's compression broke: the spool holds the whole lines decoded
+    /// before it, and reading it ends with the rejection of the rest.
+    damaged: Option<source::Corrupt>,
 }
 
 /// The format of an input.
@@ -175,7 +178,14 @@ impl Corpus {
                         return Err(Error::input(name, reason));
                     }
                     let path = p.clone();
-                    inputs.push(Input { name, path, kind: InputKind::TextDir, files, skipped });
+                    inputs.push(Input {
+                        name,
+                        path,
+                        kind: InputKind::TextDir,
+                        files,
+                        skipped,
+                        damaged: None,
+                    });
                 }
                 Some(m) if m.file_type().is_file() => {
                     inputs.push(Input {
@@ -184,15 +194,15 @@ impl Corpus {
                         kind: InputKind::Jsonl,
                         files: vec![],
                         skipped: vec![],
+                        damaged: None,
                     });
                 }
                 _ => {
                     let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io(p, e))?;
-                    let mut src = source::open_input(p)?;
-                    std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(p, e))?;
+                    let damaged = spool(p, tmp.as_file_mut())?;
                     let path = tmp.path().to_path_buf();
                     let (kind, files, skipped) = (InputKind::Jsonl, vec![], vec![]);
-                    inputs.push(Input { name, path, kind, files, skipped });
+                    inputs.push(Input { name, path, kind, files, skipped, damaged });
                     spools.push(tmp);
                 }
             }
@@ -368,13 +378,46 @@ impl Corpus {
 }
 
 fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -> Result<()> {
-    let mut reader = source::open_input(&input.path).map_err(|e| rename(e, input))?;
     let mut chunk = Chunk::default();
+    // A damaged compressed stream ends the input at the line it breaks on, as one rejected
+    // record: a run stops there, naming file and line, and `--skip-invalid` goes on with the
+    // records before it and the other inputs, rather than losing them all.
+    let lost = |chunk: &mut Chunk, line: u64, corrupt: &source::Corrupt| {
+        let at = chunk.data.len();
+        chunk.records.push(RawRecord {
+            loc: Location { input: index, line },
+            start: at,
+            end: at,
+            rel_path: None,
+            unreadable: Some(format!("{corrupt}; {}", corrupt.consequence())),
+        });
+    };
+    let mut reader = match source::open_input(&input.path) {
+        Ok(reader) => reader,
+        Err(Error::Io { source, .. }) if source::Corrupt::of(&source).is_some() => {
+            lost(&mut chunk, 1, source::Corrupt::of(&source).expect("checked"));
+            let _ = tx.send(Ok(chunk));
+            return Ok(());
+        }
+        Err(e) => return Err(rename(e, input)),
+    };
     let mut line_no = 0u64;
     let mut records = 0u64;
     loop {
         let start = chunk.data.len();
-        let n = reader.read_until(b'\n', &mut chunk.data).map_err(|e| Error::io(&input.name, e))?;
+        let n = match reader.read_until(b'\n', &mut chunk.data) {
+            Ok(n) => n,
+            Err(e) => match source::Corrupt::of(&e) {
+                Some(corrupt) => {
+                    // The part of the line decoded before the damage is no record.
+                    chunk.data.truncate(start);
+                    lost(&mut chunk, line_no + 1, corrupt);
+                    records += 1;
+                    break;
+                }
+                None => return Err(Error::io(&input.name, e)),
+            },
+        };
         if n == 0 {
             break;
         }
@@ -403,6 +446,10 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
             return Ok(());
         }
     }
+    if let Some(corrupt) = &input.damaged {
+        lost(&mut chunk, line_no + 1, corrupt);
+        records += 1;
+    }
     if records == 0 {
         return Err(Error::input(&input.name, "no articles"));
     }
@@ -410,6 +457,46 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
         let _ = tx.send(Ok(chunk));
     }
     Ok(())
+}
+
+/// Copies stream `p`, decompressed, to `out`, for reading twice. A damaged compressed stream
+/// is copied up to the last whole line before the damage, which is returned.
+fn spool(p: &Path, out: &mut std::fs::File) -> Result<Option<source::Corrupt>> {
+    use std::io::Write;
+    let corrupt = |e: &Error| match e {
+        Error::Io { source, .. } => source::Corrupt::of(source).cloned(),
+        _ => None,
+    };
+    let mut src = match source::open_input(p) {
+        Ok(src) => src,
+        Err(e) => return corrupt(&e).map(Some).ok_or(e),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    // Bytes written, and where the last whole line written ends.
+    let (mut written, mut lines_end) = (0u64, 0u64);
+    let damaged = loop {
+        let buf = match src.fill_buf() {
+            Ok([]) => break None,
+            Ok(buf) => buf,
+            Err(e) => match source::Corrupt::of(&e) {
+                Some(c) => break Some(c.clone()),
+                None => return Err(Error::io(p, e)),
+            },
+        };
+        out.write_all(buf).map_err(|e| Error::io(p, e))?;
+        if let Some(nl) = buf.iter().rposition(|&b| b == b'\n') {
+            lines_end = written + nl as u64 + 1;
+        }
+        written += buf.len() as u64;
+        let n = buf.len();
+        src.consume(n);
+    };
+    let out = out.into_inner().map_err(|e| Error::io(p, e.into_error()))?;
+    if damaged.is_some() {
+        // The part of a line decoded before the damage is no record.
+        out.set_len(lines_end).map_err(|e| Error::io(p, e))?;
+    }
+    Ok(damaged)
 }
 
 fn rename(e: Error, input: &Input) -> Error {
@@ -535,6 +622,151 @@ mod tests {
         assert_eq!((rejections[0].input.as_str(), rejections[0].line), (bad.as_str(), 3));
         assert_eq!(rejections[0].reason, "invalid UTF-8 at byte 8");
         assert_eq!(c.position(Location { input: 0, line: 2 }), (bad, 1));
+    }
+
+    /// `n` lines of JSON whose text compresses poorly, so a compressed stream of them spans
+    /// many blocks and damage in the middle leaves whole lines before it.
+    fn noisy_lines(n: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut out = Vec::new();
+        for i in 0..n {
+            let words: Vec<String> = (0..12)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    format!("{x:x}")
+                })
+                .collect();
+            out.extend(format!("{{\"id\":\"r{i}\",\"text\":\"{}\"}}\n", words.join(" ")).bytes());
+        }
+        out
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    fn zstd(data: &[u8]) -> Vec<u8> {
+        let mut enc = zstd::stream::Encoder::new(Vec::new(), 3).unwrap();
+        enc.include_checksum(true).unwrap();
+        std::io::Write::write_all(&mut enc, data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Reads `bytes` as the file `name`: the ids read, then the rejections as (line, message).
+    fn read_damaged(name: &str, bytes: &[u8]) -> (Vec<String>, Vec<(u64, String)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let c = Corpus::open(&[p], FieldMap::default()).unwrap();
+        let (mut ids, mut rejected) = (Vec::new(), Vec::new());
+        for got in parse_all(&c).unwrap() {
+            match got {
+                Ok((id, _)) => ids.push(id),
+                Err(e) => {
+                    let line = e.split(':').nth(1).and_then(|l| l.parse().ok()).unwrap();
+                    rejected.push((line, e));
+                }
+            }
+        }
+        (ids, rejected)
+    }
+
+    /// The records before the damage are read in order, and the rest is one rejection on the
+    /// line after them.
+    fn assert_cut_after_a_prefix(name: &str, ids: &[String], rejected: &[(u64, String)]) {
+        assert!(!ids.is_empty(), "nothing was read before the damage");
+        let expected: Vec<String> = (0..ids.len()).map(|i| format!("r{i}")).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        let (line, msg) = &rejected[0];
+        assert_eq!(*line, ids.len() as u64 + 1, "{msg}");
+        assert!(msg.contains(&format!("/{name}:{line}: record: corrupt or truncated ")), "{msg}");
+        assert!(msg.ends_with("nothing from this line on could be read"), "{msg}");
+    }
+
+    #[test]
+    fn a_truncated_compressed_input_keeps_the_lines_before_the_cut() {
+        let data = noisy_lines(3000);
+        for (name, packed) in [("cut.jsonl.gz", gzip(&data)), ("cut.jsonl.zst", zstd(&data))] {
+            let (ids, rejected) = read_damaged(name, &packed[..packed.len() / 2]);
+            assert!(ids.len() < 3000);
+            assert_cut_after_a_prefix(name, &ids, &rejected);
+            let format = if name.ends_with("gz") { "gzip" } else { "zstd" };
+            assert!(rejected[0].1.contains(&format!("truncated {format}: ")), "{rejected:?}");
+        }
+    }
+
+    #[test]
+    fn a_compressed_input_damaged_inside_loses_only_what_follows_the_damage() {
+        let data = noisy_lines(3000);
+        for (name, mut packed) in [("bad.jsonl.gz", gzip(&data)), ("bad.jsonl.zst", zstd(&data))] {
+            // Clobbering a run of bytes, not one bit, so the decoder cannot decode on through
+            // it and leave the damage to the checksum at the end.
+            let mid = packed.len() / 2;
+            packed[mid..mid + 64].fill(0xff);
+            let (ids, rejected) = read_damaged(name, &packed);
+            // A line decoded from the damaged block may still be read, as garbage: each is
+            // then a rejection of its own, never a lost line.
+            let (last, msg) = rejected.last().unwrap();
+            assert_eq!(ids.len() + rejected.len(), *last as usize, "{rejected:?}");
+            assert!(msg.contains("record: corrupt or truncated "), "{msg}");
+            assert!(
+                ids.len() > 1000,
+                "{name}: {} read, {:?}",
+                ids.len(),
+                &rejected[..rejected.len().min(3)]
+            );
+        }
+    }
+
+    #[test]
+    fn damage_before_the_first_line_is_a_rejection_of_line_one() {
+        let mut packed = gzip(&noisy_lines(10));
+        packed[3] = 0xff; // reserved header flags
+        let (ids, rejected) = read_damaged("head.jsonl.gz", &packed);
+        assert!(ids.is_empty());
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].0, 1);
+        assert!(rejected[0].1.contains("corrupt or truncated gzip: "), "{rejected:?}");
+    }
+
+    #[test]
+    fn a_failed_checksum_warns_that_the_lines_read_may_be_damaged() {
+        let data = noisy_lines(50);
+        let mut packed = gzip(&data);
+        let crc = packed.len() - 8;
+        packed[crc] ^= 1;
+        let (ids, rejected) = read_damaged("sum.jsonl.gz", &packed);
+        assert_eq!(ids.len(), 50);
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].0, 51);
+        assert!(
+            rejected[0].1.ends_with("fail the checksum, so some may be damaged"),
+            "{rejected:?}"
+        );
+    }
+
+    #[test]
+    fn a_spooled_stream_keeps_the_whole_lines_before_its_damage() {
+        let data = noisy_lines(3000);
+        let packed = gzip(&data);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cut.gz");
+        std::fs::write(&p, &packed[..packed.len() / 2]).unwrap();
+        let mut out = tempfile::tempfile().unwrap();
+        let damage = spool(&p, &mut out).unwrap().expect("the cut is reported");
+        assert_eq!(damage.format, "gzip");
+        let mut spooled = Vec::new();
+        use std::io::{Read, Seek};
+        out.seek(std::io::SeekFrom::Start(0)).unwrap();
+        out.read_to_end(&mut spooled).unwrap();
+        assert!(!spooled.is_empty() && spooled.len() < data.len());
+        assert!(data.starts_with(&spooled) && spooled.ends_with(b"\n"));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 const BUF_SIZE: usize = 1 << 20;
+/// Most bytes decompressed in one call (see [`Decoded`]).
+const DECODE_STEP: usize = 64 << 10;
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// The compression format `head` starts with, among those we recognise but cannot read:
@@ -65,14 +67,75 @@ fn decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
         return Err(unsupported(path, format));
     }
     if head.starts_with(&GZIP_MAGIC) {
-        let dec = flate2::bufread::MultiGzDecoder::new(reader);
+        let dec = Decoded { format: "gzip", inner: flate2::bufread::MultiGzDecoder::new(reader) };
         Ok(Box::new(BufReader::with_capacity(BUF_SIZE, dec)))
     } else if head.starts_with(&ZSTD_MAGIC) {
         let dec =
             zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| Error::io(path, e))?;
-        Ok(Box::new(BufReader::with_capacity(BUF_SIZE, dec)))
+        Ok(Box::new(BufReader::with_capacity(BUF_SIZE, Decoded { format: "zstd", inner: dec })))
     } else {
         Ok(Box::new(reader))
+    }
+}
+
+/// A decompressor whose errors say that the stream is corrupt or truncated ([`Corrupt`]):
+/// the decoders' own words ("invalid gzip header", "incomplete deflate stream") do not say
+/// that the file is damaged, nor in which format.
+struct Decoded<R> {
+    format: &'static str,
+    inner: R,
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // A decoder that fails drops what it decoded in the same call, and zstd decodes as much
+        // as fits: a short buffer bounds the good lines lost before damage.
+        let n = buf.len().min(DECODE_STEP);
+        self.inner.read(&mut buf[..n]).map_err(|e| match e.kind() {
+            // Not the data's fault: the file could not be read at all, or a read was cut short.
+            io::ErrorKind::Interrupted | io::ErrorKind::PermissionDenied => e,
+            _ => io::Error::new(
+                io::ErrorKind::InvalidData,
+                Corrupt { format: self.format, reason: e.to_string() },
+            ),
+        })
+    }
+}
+
+/// A compressed stream that cannot be decoded past some point. A decoder cannot find its way
+/// back into a damaged stream, so everything after that point is lost to the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrupt {
+    /// `gzip` or `zstd`.
+    pub format: &'static str,
+    /// The decoder's words.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Corrupt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "corrupt or truncated {}: {}", self.format, self.reason)
+    }
+}
+
+impl std::error::Error for Corrupt {}
+
+impl Corrupt {
+    /// What the damage means for the lines read: a broken stream loses the rest, while a
+    /// checksum, checked at the end, cannot say which of the lines already decoded differ.
+    pub fn consequence(&self) -> &'static str {
+        // The decoders report a failed checksum only in words (flate2: "does not have a
+        // matching checksum"; zstd: "checksum mismatch").
+        if self.reason.contains("checksum") {
+            "the lines before this one were decoded but fail the checksum, so some may be damaged"
+        } else {
+            "nothing from this line on could be read"
+        }
+    }
+
+    /// The [`Corrupt`] an I/O error from [`open_input`]'s reader carries, if any.
+    pub fn of(e: &io::Error) -> Option<&Corrupt> {
+        e.get_ref().and_then(|inner| inner.downcast_ref::<Corrupt>())
     }
 }
 
@@ -100,13 +163,15 @@ pub fn read_whole(path: &Path) -> Result<std::result::Result<Vec<u8>, String>> {
         let mut out = Vec::with_capacity(raw.len() * 4);
         let mut dec = flate2::read::MultiGzDecoder::new(&raw[..]);
         if let Err(e) = dec.read_to_end(&mut out) {
-            return Ok(Err(format!("corrupt or truncated gzip: {e}")));
+            return Ok(Err(Corrupt { format: "gzip", reason: e.to_string() }.to_string()));
         }
         out
     } else if raw.starts_with(&ZSTD_MAGIC) {
         match zstd::decode_all(&raw[..]) {
             Ok(out) => out,
-            Err(e) => return Ok(Err(format!("corrupt or truncated zstd: {e}"))),
+            Err(e) => {
+                return Ok(Err(Corrupt { format: "zstd", reason: e.to_string() }.to_string()))
+            }
         }
     } else {
         raw
