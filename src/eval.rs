@@ -44,6 +44,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -451,9 +452,53 @@ struct Pending {
     member: usize,
 }
 
+/// A record's ids as written. A [`Value`] holds a number as a machine number, which spells
+/// `1e3` as 1000 and rounds `123456789012345678901234567890`, where samestory's reader keeps an
+/// id exactly as its input spells it (README, Input) and writes it so: a numeric id in another
+/// program's JSON is matched by its text too.
+#[derive(serde::Deserialize)]
+struct RawIds<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    members: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawMember<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+}
+
+impl<'a> RawIds<'a> {
+    /// Parsed only when a numeric id needs its text: most ids are strings. A record this
+    /// cannot read (a repeated key) keeps [`scalar_text`]'s reading.
+    fn of(text: &'a str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    fn member(&self, i: usize) -> Option<&'a RawValue> {
+        let raw = *self.members.as_ref()?.get(i)?;
+        match raw.get().trim_start().as_bytes().first() {
+            Some(b'{') => serde_json::from_str::<RawMember>(raw.get()).ok()?.id,
+            _ => Some(raw),
+        }
+    }
+}
+
+/// An id as text: [`scalar_text`], but a number as written when its text is at hand.
+fn id_text(v: &Value, raw: Option<&RawValue>) -> std::result::Result<String, String> {
+    match (v, raw) {
+        (Value::Number(_), Some(raw)) => Ok(raw.get().trim().to_string()),
+        _ => scalar_text(v),
+    }
+}
+
 fn parse_json_line(name: &str, text: &str, line: u64, out: &mut Vec<Pending>) -> Result<()> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| Error::parse(name, line, "record", format!("invalid JSON: {e}")))?;
+    let raw_ids = std::cell::OnceCell::new();
+    let raw_ids = || raw_ids.get_or_init(|| RawIds::of(text));
     let Value::Object(obj) = value else {
         return Err(Error::parse(name, line, "record", "expected a JSON object"));
     };
@@ -475,7 +520,8 @@ fn parse_json_line(name: &str, text: &str, line: u64, out: &mut Vec<Pending>) ->
         "rejected" => {
             let id = match obj.get("id") {
                 Some(Value::Null) | None => rejected_without_id(&obj, name, line),
-                Some(id) => scalar_text(id).map_err(|r| Error::parse(name, line, "id", r))?,
+                Some(id) => id_text(id, raw_ids().as_ref().and_then(|r| r.id))
+                    .map_err(|r| Error::parse(name, line, "id", r))?,
             };
             out.push(Pending { kind: Kind::Rejected, id, key: None, line, member: 0 });
             return Ok(());
@@ -495,7 +541,10 @@ fn parse_json_line(name: &str, text: &str, line: u64, out: &mut Vec<Pending>) ->
             Value::Object(o) => o.get("id").ok_or_else(|| "missing".to_string()),
             other => Ok(other),
         }
-        .and_then(scalar_text)
+        .and_then(|id| match id {
+            Value::Number(_) => id_text(id, raw_ids().as_ref().and_then(|r| r.member(i))),
+            _ => scalar_text(id),
+        })
         .map_err(|r| Error::parse(name, line, format!("members[{i}].id"), r))?;
         out.push(Pending { kind, id, key: Some(key.clone()), line, member: i });
     }
@@ -512,7 +561,8 @@ fn rejected_without_id(obj: &serde_json::Map<String, Value>, name: &str, line: u
     }
 }
 
-/// An id or cluster key as text: strings as they are, integers in decimal.
+/// An id or cluster key as text: strings as they are, integers in decimal. A cluster key is
+/// only a label, so `7.0` from a writer with no integers is cluster 7.
 fn scalar_text(v: &Value) -> std::result::Result<String, String> {
     let text = match v {
         Value::String(s) => s.trim().to_string(),
@@ -2173,7 +2223,16 @@ mod tests {
         assert_eq!(l.clusters_of("a"), ["3"]);
         assert_eq!(l.clusters_of("b"), ["3"]);
         assert_eq!(l.clusters_of("4"), ["x"]);
-        assert_eq!(l.clusters_of("5"), ["x"]);
+        assert_eq!(l.clusters_of("5.0"), ["x"]);
+
+        // Numeric ids are their text, as the reader keeps them; cluster keys are integers.
+        let text = r#"{"type":"cluster","cluster":7.0,"members":[{"id":1e3},{"similarity":1,"id":123456789012345678901234567890},1.50, {"id": 8 }]}
+{"type":"rejected","id":-0.0}"#;
+        let l = labels_from(text, 2, Role::Prediction).unwrap();
+        for id in ["1e3", "123456789012345678901234567890", "1.50", "8"] {
+            assert_eq!(l.clusters_of(id), ["7"], "{id}");
+        }
+        assert_eq!(l.unlabelled().collect::<Vec<_>>(), ["-0.0"]);
     }
 
     #[test]
@@ -2250,8 +2309,8 @@ mod tests {
             ("{\"id\":\"a\",\"title\":\"t\"}", "in.tsv:1: type: missing"),
             ("{\"type\":\"rejected\",\"id\":[1]}", "in.tsv:1: id: expected a string"),
             (
-                "{\"type\":\"group\",\"group\":1,\"members\":[{\"id\":1.5}]}",
-                "members[0].id: 1.5 is not an integer",
+                "{\"type\":\"group\",\"group\":1.5,\"members\":[{\"id\":1.5}]}",
+                "group: 1.5 is not an integer",
             ),
             (
                 "{\"type\":\"group\",\"group\":1,\"members\":[{\"id\":null}]}",

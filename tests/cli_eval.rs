@@ -272,3 +272,41 @@ fn concatenated_files_with_byte_order_marks_evaluate() {
     assert!(text.contains("pairwise     1.0000  1.0000  1.0000"), "{text}");
     assert!(text.contains("only in truth       0"), "{text}");
 }
+
+#[test]
+fn numeric_ids_in_another_programs_json_match_samestorys_by_their_text() {
+    // The reader keeps 1e3 and 7.0 as written, and so must eval, where another program's JSON
+    // spells ids as numbers: read as machine numbers they were 1000 and 7, matching nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let (nato, tokyo) = (crate::util::NATO, crate::util::TOKYO);
+    let big = "123456789012345678901234567890";
+    let corpus = write(
+        dir.path(),
+        "in.jsonl",
+        &format!(
+            "{{\"id\":1e3,\"text\":\"{nato}\"}}\n{{\"id\":7.0,\"text\":\"{nato}\"}}\n\
+             {{\"id\":{big},\"text\":\"{tokyo}\"}}\n"
+        ),
+    );
+    let truth = write(
+        dir.path(),
+        "truth.jsonl",
+        &format!(
+            "{{\"type\":\"cluster\",\"cluster\":1.0,\"members\":[{{\"id\":1e3}},7.0]}}\n\
+             {{\"type\":\"cluster\",\"cluster\":2,\"members\":[{{\"id\":{big}}}]}}\n"
+        ),
+    );
+    let pred = dir.path().join("dedup.jsonl");
+    let o = crate::util::run(
+        &["dedup", "-q", corpus.to_str().unwrap(), "-o", pred.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (truth, pred) in [(&truth, &pred), (&pred, &truth)] {
+        let out = eval(&["--json", "--truth", truth.to_str().unwrap(), pred.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(r["evaluated"], 3, "{r}");
+        assert_eq!(r["bcubed"]["f1"], 1.0, "{r}");
+    }
+}
