@@ -2293,7 +2293,10 @@ fn keywords(
     let mut scored: Vec<(f64, usize)> = Vec::new();
     for (i, w) in (0..vocab.len()).map(|i| (i, vocab.word(i))) {
         // Days and months date a story; they do not say what it is about.
+        // A name's particle ("de" of "Caisse Nationale de Credit Agricole") is no topic: the
+        // name is, among the entities.
         if vocab.units[i] == 0
+            || word_class(w) & class::CONNECTOR != 0
             || w.chars().all(|c| c.is_numeric())
             || !w.chars().any(char::is_alphabetic)
             || in_sorted(WEEKDAYS, w)
@@ -3059,7 +3062,10 @@ fn emit_name(
             {
                 continue;
             }
-            let confirmed = acronym || (first != 0 && !unsure);
+            // A colon opens a clause whose first word is capitalised by position as much as a
+            // sentence's is ("our emphasis is two-fold: Decontrol and de-license items").
+            let after_colon = first > 0 && s[toks[first - 1].end..toks[first].start].contains(':');
+            let confirmed = acronym || (first != 0 && !after_colon && !unsure);
             table.add(surface, EntityKind::Name, unit, confirmed);
         } else {
             table.add(surface, EntityKind::Name, unit, !unsure);
@@ -4298,6 +4304,36 @@ mod tests {
                 s.entities
             );
         }
+    }
+
+    #[test]
+    fn a_word_capitalised_after_a_colon_needs_confirming_like_a_sentence_opener() {
+        let t = [
+            "Senators said their aim is two-fold: Decontrol and de-license items, and Boeing agreed.",
+            "Two senators want exports freed: Decontrol items that are safe, they told Boeing.",
+        ];
+        let s = summarize_texts(&t);
+        assert!(!s.entities.iter().any(|e| e == "Decontrol"), "{:?}", s.entities);
+        assert!(s.entities.iter().any(|e| e == "Boeing"), "{:?}", s.entities);
+        // A name after a colon that ordinary text also names stays a name.
+        let t = [
+            "The verdict came late: Boeing lost the case in Chicago.",
+            "Lawyers said Boeing would appeal the ruling made in Chicago.",
+        ];
+        assert_entities(&summarize_texts(&t), &["Boeing", "Chicago"]);
+    }
+
+    #[test]
+    fn name_particles_are_no_keywords() {
+        let t = [
+            "Caisse Nationale de Credit Agricole and Credit du Nord issued bonds de luxe.",
+            "Caisse Nationale de Credit Agricole led the bond; Credit du Nord co-managed.",
+        ];
+        let s = summarize_texts(&t);
+        for particle in ["de", "du"] {
+            assert!(!s.keywords.iter().any(|k| k == particle), "{:?}", s.keywords);
+        }
+        assert!(s.keywords.iter().any(|k| k == "caisse"), "{:?}", s.keywords);
     }
 
     #[test]
