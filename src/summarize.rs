@@ -1887,6 +1887,9 @@ fn summarize_tuned(
             .or_else(|| opening_words(members, &ranked, params.summary_words))
             .unwrap_or_default();
     }
+    // The first pick may be a sentence over the budget rather than nothing; one over twice
+    // the budget is no sentence an editor reads in ten seconds.
+    let summary = clip_words(summary, 2 * params.summary_words, params.summary_words);
     let keywords = keywords(&vocab, &df, stats.n_docs(), corpus_n, n_units, params.keywords);
     let entities = entities(members, &marked, &units, stats, corpus_n, params.entities);
     let group_diffs = group_diffs(members, &marked, &units, params.diff_sentences);
@@ -1944,7 +1947,7 @@ fn headline(members: &[MemberText], marked: &[Vec<Marked>], ranked: &[usize]) ->
         if let Some(s) =
             sents.iter().find(|s| s.candidate).or_else(|| sents.iter().find(|s| !s.furniture))
         {
-            return fold_space(s.text);
+            return clip_words(fold_space(s.text), HEADLINE_SENTENCE_WORDS, HEADLINE_WORDS);
         }
     }
     short_text(marked, ranked, HEADLINE_WORDS)
@@ -1954,6 +1957,22 @@ fn headline(members: &[MemberText], marked: &[Vec<Marked>], ranked: &[usize]) ->
 
 /// Most words a headline taken from a text with no title keeps.
 const HEADLINE_WORDS: usize = 20;
+
+/// Most words of a sentence that stands whole as a headline; a longer one, text without
+/// sentence ends as often as a long lead, is cut to [`HEADLINE_WORDS`].
+const HEADLINE_SENTENCE_WORDS: usize = 40;
+
+/// `s` if it has at most `max` words, else its first `keep` words and an ellipsis, so that
+/// the cut shows. Text with no sentence ends (a scraped page, a list, a transcript) is one
+/// "sentence" as long as the lead, and an editor cannot read 500 words as a headline.
+fn clip_words(s: String, max: usize, keep: usize) -> String {
+    if s.split_whitespace().nth(max).is_none() {
+        return s;
+    }
+    let mut out: String = s.split_whitespace().take(keep).collect::<Vec<_>>().join(" ");
+    out.push('…');
+    out
+}
 
 /// The opening words of the most central text, for a cluster whose texts have no sentence a
 /// summary or headline would otherwise take: every line is under four words ("Fire.", a
@@ -3999,9 +4018,21 @@ mod tests {
         let s = summarize(
             &m,
             &TermStats::new(),
-            &SummaryParams { summary_words: 20, ..Default::default() },
+            &SummaryParams { summary_words: 40, ..Default::default() },
         );
         assert_eq!(s.summary, fold_space(&long));
+        // Text with no sentence ends is one "sentence": over twice the budget, it is cut, and
+        // as a headline over 40 words, too.
+        let run_on = ["ministers met in brussels to discuss air defence"; 40].join(" ");
+        let s = summarize(&[member("a", "", &run_on, 0)], &TermStats::new(), &Default::default());
+        let words: Vec<&str> = run_on.split(' ').collect();
+        assert_eq!(s.summary, format!("{}…", words[..60].join(" ")));
+        assert_eq!(s.headline, format!("{}…", words[..HEADLINE_WORDS].join(" ")));
+        // A title is the headline as it is, however long.
+        let title = words[..50].join(" ");
+        let s =
+            summarize(&[member("a", &title, &run_on, 0)], &TermStats::new(), &Default::default());
+        assert_eq!(s.headline, title);
         let p = SummaryParams { max_sentences: 1, summary_words: 500, ..Default::default() };
         let text = CENTRAL.join("\n\n");
         let s = summarize(&[member("a", "t", &text, 0)], &TermStats::new(), &p);
