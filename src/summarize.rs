@@ -916,6 +916,17 @@ const FURNITURE_FRAGMENTS: &[&str] = &[
     "©",
 ];
 
+/// A character of a script written without spaces between words: Han ideographs, hiragana
+/// and katakana.
+fn is_unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FFFF}')
+}
+
 /// Words with a letter or digit.
 #[cfg(test)]
 fn word_count(s: &str) -> usize {
@@ -1104,8 +1115,11 @@ impl WordStats {
         let mut st = WordStats::default();
         for w in s.split_whitespace() {
             let (mut letters, mut all_upper, mut alnum) = (0, true, false);
+            let mut unspaced = 0usize;
             for c in w.chars() {
-                if c.is_alphabetic() {
+                if is_unspaced(c) {
+                    unspaced += 1;
+                } else if c.is_alphabetic() {
                     letters += 1;
                     all_upper &= c.is_uppercase();
                     alnum = true;
@@ -1113,7 +1127,18 @@ impl WordStats {
                     alnum = true;
                 }
             }
-            st.count_word(letters, all_upper, alnum);
+            if unspaced > 0 {
+                // Chinese and Japanese put no space between words, which run about two
+                // characters: counted as one word, a 40-character sentence was under the four
+                // words of a line that reports anything, and every sentence was furniture.
+                let n = unspaced.div_ceil(2);
+                st.words += n;
+                st.alphabetic += n;
+                st.lettered += n;
+            }
+            if alnum {
+                st.count_word(letters, all_upper, alnum);
+            }
         }
         st
     }
@@ -2275,8 +2300,15 @@ fn extract_summary(
         let rep = units[s.unit].rep;
         (members[rep].published.unwrap_or(i32::MAX), s.unit, s.pos, pool[k])
     });
-    let parts: Vec<String> = chosen.iter().map(|&k| fold_space(sentences[pool[k]].text)).collect();
-    parts.join(" ")
+    let mut out = String::new();
+    for &k in &chosen {
+        // Chinese and Japanese sentences follow one another with no space.
+        if !out.is_empty() && !out.ends_with(is_cjk_terminal) {
+            out.push(' ');
+        }
+        fold_space_into(sentences[pool[k]].text, &mut out);
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -4008,6 +4040,24 @@ mod tests {
         let mut t = Tokens::default();
         tokenize(s, 0, true, &mut t);
         (0..t.spans.len()).map(|i| t.word(i).to_string()).collect()
+    }
+
+    #[test]
+    fn chinese_sentences_are_counted_by_their_characters() {
+        let a = "北约国防部长周三在布鲁塞尔举行会议，讨论为乌克兰提供防空系统的问题。\
+                 秘书长斯托尔滕贝格表示，盟国将在未来几周内交付更多导弹。\
+                 部长们还讨论了增加国防开支的计划。会议将于周四结束。";
+        // 32 ideographs: 16 words, a sentence that reports something.
+        assert_eq!(
+            word_count("北约国防部长周三在布鲁塞尔举行会议，讨论为乌克兰提供防空系统的问题。"),
+            16
+        );
+        assert_eq!(word_count("NATO的会议 in Brussels"), 5);
+        let s = summarize(&[member("a", "", a, 0)], &TermStats::new(), &Default::default());
+        assert_eq!(s.headline, split_sentences(a)[0]);
+        assert!(s.summary.starts_with(split_sentences(a)[0]), "{}", s.summary);
+        assert!(!s.summary.contains(' '), "{}", s.summary);
+        assert!(s.summary.chars().count() < a.chars().count(), "{}", s.summary);
     }
 
     #[test]
