@@ -137,29 +137,41 @@ pub fn corrupt_text_article_is_rejected(command: &str) -> String {
     let texts = text_dir_with_truncated_gzip(dir.path());
     let texts = texts.to_str().expect("UTF-8 path");
     let cut = format!("{texts}/d.txt.gz");
+    let (out, rejected) = rejected_gzip(command, texts, None, (&cut, 1));
+    // The article's id is its path in the directory, whatever its bytes.
+    assert_eq!(rejected["id"], "d.txt.gz", "{out}");
+    out
+}
 
-    let o = run(&[command, texts], None);
+/// Runs `command` on `input` (with `stdin`), which holds gzip damage at `(file, line)`: alone
+/// it stops there (exit 2, nothing written); with `--skip-invalid` it exits 1 having named the
+/// damage on stderr and written it as the one `rejected` record. Returns that run's output and
+/// the record.
+fn rejected_gzip(
+    command: &str,
+    input: &str,
+    stdin: Option<&[u8]>,
+    (file, line): (&str, u64),
+) -> (String, serde_json::Value) {
+    let o = run(&[command, input], stdin);
     let (out, err) = (stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(out.is_empty(), "{out}");
-    assert!(err.contains(&format!("{cut}:1: record: corrupt or truncated gzip: ")), "{err}");
+    assert!(err.contains(&format!("{file}:{line}: record: corrupt or truncated gzip: ")), "{err}");
 
-    let o = run(&[command, "--skip-invalid", texts], None);
+    let o = run(&[command, "--skip-invalid", input], stdin);
     let (out, err) = (stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains(&format!("rejected {cut}:1: record: corrupt or truncated gzip")), "{err}");
-    let records = json_lines(&out);
-    let rejected: Vec<_> = records.iter().filter(|v| v["type"] == "rejected").collect();
+    let at = format!("rejected {file}:{line}: record: corrupt or truncated gzip: ");
+    assert!(err.contains(&at), "{err}");
+    let mut rejected: Vec<_> =
+        json_lines(&out).into_iter().filter(|v| v["type"] == "rejected").collect();
     assert_eq!(rejected.len(), 1, "{out}");
-    assert_eq!(
-        (rejected[0]["input"].as_str(), rejected[0]["line"].as_u64()),
-        (Some(&*cut), Some(1))
-    );
-    // The article's id is its path in the directory, whatever its bytes.
-    assert_eq!(rejected[0]["id"], "d.txt.gz", "{out}");
-    let reason = rejected[0]["reason"].as_str().unwrap_or_default();
+    let r = rejected.remove(0);
+    assert_eq!((r["input"].as_str(), r["line"].as_u64()), (Some(file), Some(line)), "{out}");
+    let reason = r["reason"].as_str().unwrap_or_default();
     assert!(reason.starts_with("corrupt or truncated gzip: "), "{reason}");
-    out
+    (out, r)
 }
 
 /// `corpus.jsonl.gz` in `dir`: two gzip members, the first whole with three articles (`a` and
@@ -191,24 +203,8 @@ pub fn corrupt_jsonl_gz_is_rejected(command: &str) -> [String; 2] {
     let bytes = std::fs::read(&gz).expect("read back");
     let gz = gz.to_str().expect("UTF-8 path");
     [(gz, None), ("-", Some(&bytes[..]))].map(|(input, stdin)| {
-        let o = run(&[command, input], stdin);
-        let (out, err) = (stdout(&o), stderr(&o));
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(out.is_empty(), "{out}");
-        assert!(err.contains(&format!("{input}:4: record: corrupt or truncated gzip: ")), "{err}");
-
-        let o = run(&[command, "--skip-invalid", input], stdin);
-        let (out, err) = (stdout(&o), stderr(&o));
-        assert_eq!(o.status.code(), Some(1), "{err}");
-        let records = json_lines(&out);
-        let rejected: Vec<_> = records.iter().filter(|v| v["type"] == "rejected").collect();
-        assert_eq!(rejected.len(), 1, "{out}");
-        assert_eq!(
-            (rejected[0]["input"].as_str(), rejected[0]["line"].as_u64()),
-            (Some(input), Some(4))
-        );
-        let reason = rejected[0]["reason"].as_str().unwrap_or_default();
-        assert!(reason.starts_with("corrupt or truncated gzip: "), "{reason}");
+        let (out, rejected) = rejected_gzip(command, input, stdin, (input, 4));
+        let reason = rejected["reason"].as_str().unwrap_or_default();
         assert!(reason.ends_with("nothing from this line on could be read"), "{reason}");
         out
     })
