@@ -486,10 +486,17 @@ impl<'a> RawIds<'a> {
     }
 }
 
-/// An id as text: [`scalar_text`], but a number as written when its text is at hand.
-fn id_text(v: &Value, raw: Option<&RawValue>) -> std::result::Result<String, String> {
-    match (v, raw) {
-        (Value::Number(_), Some(raw)) => Ok(raw.get().trim().to_string()),
+/// An id as text: [`scalar_text`], but a number as written when `raw` finds its text (asked
+/// only for a number).
+fn id_text<'a>(
+    v: &Value,
+    raw: impl FnOnce() -> Option<&'a RawValue>,
+) -> std::result::Result<String, String> {
+    match v {
+        Value::Number(_) => match raw() {
+            Some(raw) => Ok(raw.get().trim().to_string()),
+            None => scalar_text(v),
+        },
         _ => scalar_text(v),
     }
 }
@@ -520,7 +527,7 @@ fn parse_json_line(name: &str, text: &str, line: u64, out: &mut Vec<Pending>) ->
         "rejected" => {
             let id = match obj.get("id") {
                 Some(Value::Null) | None => rejected_without_id(&obj, name, line),
-                Some(id) => id_text(id, raw_ids().as_ref().and_then(|r| r.id))
+                Some(id) => id_text(id, || raw_ids().as_ref().and_then(|r| r.id))
                     .map_err(|r| Error::parse(name, line, "id", r))?,
             };
             out.push(Pending { kind: Kind::Rejected, id, key: None, line, member: 0 });
@@ -541,10 +548,7 @@ fn parse_json_line(name: &str, text: &str, line: u64, out: &mut Vec<Pending>) ->
             Value::Object(o) => o.get("id").ok_or_else(|| "missing".to_string()),
             other => Ok(other),
         }
-        .and_then(|id| match id {
-            Value::Number(_) => id_text(id, raw_ids().as_ref().and_then(|r| r.member(i))),
-            _ => scalar_text(id),
-        })
+        .and_then(|id| id_text(id, || raw_ids().as_ref().and_then(|r| r.member(i))))
         .map_err(|r| Error::parse(name, line, format!("members[{i}].id"), r))?;
         out.push(Pending { kind, id, key: Some(key.clone()), line, member: i });
     }

@@ -394,12 +394,14 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
     };
     let mut reader = match source::open_input(&input.path) {
         Ok(reader) => reader,
-        Err(Error::Io { source, .. }) if source::Corrupt::of(&source).is_some() => {
-            lost(&mut chunk, 1, source::Corrupt::of(&source).expect("checked"));
-            let _ = tx.send(Ok(chunk));
-            return Ok(());
-        }
-        Err(e) => return Err(rename(e, input)),
+        Err(e) => match source::Corrupt::in_error(&e) {
+            Some(corrupt) => {
+                lost(&mut chunk, 1, corrupt);
+                let _ = tx.send(Ok(chunk));
+                return Ok(());
+            }
+            None => return Err(rename(e, input)),
+        },
     };
     let mut line_no = 0u64;
     let mut records = 0u64;
@@ -463,13 +465,9 @@ fn read_jsonl(input: &Input, index: u32, tx: &mpsc::SyncSender<Result<Chunk>>) -
 /// is copied up to the last whole line before the damage, which is returned.
 fn spool(p: &Path, out: &mut std::fs::File) -> Result<Option<source::Corrupt>> {
     use std::io::Write;
-    let corrupt = |e: &Error| match e {
-        Error::Io { source, .. } => source::Corrupt::of(source).cloned(),
-        _ => None,
-    };
     let mut src = match source::open_input(p) {
         Ok(src) => src,
-        Err(e) => return corrupt(&e).map(Some).ok_or(e),
+        Err(e) => return source::Corrupt::in_error(&e).cloned().map(Some).ok_or(e),
     };
     let mut out = std::io::BufWriter::new(out);
     // Bytes written, and where the last whole line written ends.

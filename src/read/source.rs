@@ -137,6 +137,15 @@ impl Corrupt {
     pub fn of(e: &io::Error) -> Option<&Corrupt> {
         e.get_ref().and_then(|inner| inner.downcast_ref::<Corrupt>())
     }
+
+    /// The [`Corrupt`] an error of [`open_input`] itself carries: it reads the start of the
+    /// decompressed stream (for a byte-order mark), so a broken header shows there.
+    pub fn in_error(e: &Error) -> Option<&Corrupt> {
+        match e {
+            Error::Io { source, .. } => Corrupt::of(source),
+            _ => None,
+        }
+    }
 }
 
 fn unsupported(path: &Path, format: &str) -> Error {
