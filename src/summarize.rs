@@ -2341,33 +2341,41 @@ fn keywords(
     n_units: u32,
     k: usize,
 ) -> Vec<String> {
-    let mut scored: Vec<(f64, usize)> = Vec::new();
-    for (i, w) in (0..vocab.len()).map(|i| (i, vocab.word(i))) {
-        // Days and months date a story; they do not say what it is about.
-        // A name's particle ("de" of "Caisse Nationale de Credit Agricole") is no topic: the
-        // name is, among the entities.
-        if vocab.units[i] == 0
-            || word_class(w) & class::CONNECTOR != 0
-            || w.chars().all(|c| c.is_numeric())
-            || !w.chars().any(char::is_alphabetic)
-            || in_sorted(WEEKDAYS, w)
-            || month_of(w)
-        {
+    // Scored first and filtered in rank order: the filters read each word's text (lists, a
+    // month test), and a cluster has thousands of words and wants ten.
+    let mut scored: Vec<(f64, usize)> = Vec::with_capacity(vocab.len());
+    for (i, &d) in df.iter().enumerate() {
+        if vocab.units[i] == 0 {
             continue;
         }
-        let idf = if stats_n == 0 { 1.0 } else { idf_strict(df[i], corpus_n) };
+        let idf = if stats_n == 0 { 1.0 } else { idf_strict(d, corpus_n) };
         let spread = f64::from(vocab.units[i]) / f64::from(n_units.max(1));
-        let s = spread * (1.0 + f64::from(vocab.tf[i]).ln()) * idf;
+        // ln 1 = 0 exactly: most words occur once, and skipping the log changes no bit.
+        let tf = vocab.tf[i];
+        let damped = if tf == 1 { 1.0 } else { 1.0 + f64::from(tf).ln() };
+        let s = spread * damped * idf;
         if s > 0.0 {
             scored.push((s, i));
         }
     }
+    // Days and months date a story; they do not say what it is about. A name's particle
+    // ("de" of "Caisse Nationale de Credit Agricole") is no topic: the name is, among the
+    // entities.
+    let is_topic = |w: &str| {
+        word_class(w) & class::CONNECTOR == 0
+            && !w.chars().all(|c| c.is_numeric())
+            && w.chars().any(char::is_alphabetic)
+            && !in_sorted(WEEKDAYS, w)
+            && !month_of(w)
+    };
     // A total order (words are distinct), so sorting only the best few gives the same head
-    // as sorting all: a cluster has thousands of words and wants ten.
+    // as sorting all.
     let order = |a: &(f64, usize), b: &(f64, usize)| {
         b.0.total_cmp(&a.0).then_with(|| vocab.word(a.1).cmp(vocab.word(b.1)))
     };
-    let mut head = (4 * k).max(16);
+    let mut out: Vec<String> = Vec::new();
+    let mut stems: Vec<&str> = Vec::new();
+    let (mut head, mut done) = ((4 * k).max(16), 0);
     loop {
         if head < scored.len() {
             scored.select_nth_unstable_by(head, order);
@@ -2375,13 +2383,16 @@ fn keywords(
         } else {
             scored.sort_unstable_by(order);
         }
-        let mut out: Vec<String> = Vec::new();
-        let mut stems: Vec<&str> = Vec::new();
-        for &(_, i) in scored.iter().take(head) {
+        // A larger head sorts to the same first `done` words: carry on after them.
+        let end = head.min(scored.len());
+        for &(_, i) in &scored[done..end] {
             if out.len() >= k {
                 break;
             }
             let w = vocab.word(i);
+            if !is_topic(w) {
+                continue;
+            }
             let stem = singular(w);
             if stems.contains(&stem) {
                 continue;
@@ -2389,7 +2400,8 @@ fn keywords(
             stems.push(stem);
             out.push(w.to_string());
         }
-        // Singular forms folded so many words that the head ran out: look further.
+        done = end;
+        // Filters and singular forms took so many words that the head ran out: look further.
         if out.len() >= k || head >= scored.len() {
             return out;
         }
