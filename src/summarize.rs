@@ -4289,6 +4289,66 @@ mod tests {
     }
 
     #[test]
+    fn keywords_filtered_in_rank_order_are_those_of_filtering_first() {
+        // Words the filters drop (months, weekdays, numbers, particles) outscore the topic
+        // words many times over the first head of 16, so the search must look further.
+        let mut words: Vec<String> = Vec::new();
+        for w in ["january", "february", "march", "april", "june", "july", "august"] {
+            words.push(w.to_string());
+        }
+        for w in ["monday", "tuesday", "friday", "de", "van", "der", "la", "du"] {
+            words.push(w.to_string());
+        }
+        words.extend((0..20).map(|i| format!("{}", 1000 + i)));
+        words.extend(
+            ["missile", "missiles", "strike", "strikes", "kyiv", "defence", "air"]
+                .map(String::from),
+        );
+        words.extend((0..30).map(|i| format!("topic{i}")));
+        let mut vocab = Vocab::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let id = vocab.id(crate::shingle::mix64(i as u64 + 1), w) as usize;
+            // Filtered words first in score: more texts, more uses.
+            let filtered = i < 35;
+            vocab.units[id] = if filtered { 9 } else { 1 + (i % 7) as u32 };
+            vocab.tf[id] = if filtered { 30 } else { 1 + (i % 5) as u32 };
+        }
+        let df: Vec<u32> = (0..words.len() as u32).map(|i| 1 + i % 11).collect();
+        // The plain way: drop the filtered words, sort everything, fold singulars.
+        let naive = |k: usize| -> Vec<String> {
+            let mut scored: Vec<(f64, usize)> = (0..vocab.len())
+                .filter(|&i| {
+                    let w = vocab.word(i);
+                    word_class(w) & class::CONNECTOR == 0
+                        && !w.chars().all(char::is_numeric)
+                        && w.chars().any(char::is_alphabetic)
+                        && !in_sorted(WEEKDAYS, w)
+                        && !month_of(w)
+                })
+                .map(|i| {
+                    let spread = f64::from(vocab.units[i]) / 10.0;
+                    let s = spread * (1.0 + f64::from(vocab.tf[i]).ln()) * idf_strict(df[i], 100);
+                    (s, i)
+                })
+                .filter(|x| x.0 > 0.0)
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(vocab.word(a.1).cmp(vocab.word(b.1))));
+            let mut out: Vec<String> = Vec::new();
+            for (_, i) in scored {
+                let w = vocab.word(i);
+                if out.len() < k && !out.iter().any(|o| singular(o) == singular(w)) {
+                    out.push(w.to_string());
+                }
+            }
+            out
+        };
+        for k in [1, 5, 10, 30] {
+            assert_eq!(keywords(&vocab, &df, 100, 100, 10, k), naive(k), "k = {k}");
+        }
+        assert_eq!(keywords(&vocab, &df, 100, 100, 10, 10).len(), 10);
+    }
+
+    #[test]
     fn plural_and_singular_keywords_count_once() {
         let t = [
             "Missiles hit Kyiv. A missile hit Lviv.",
