@@ -20,6 +20,27 @@
 use ahash::AHashSet;
 use unicode_normalization::UnicodeNormalization;
 
+/// Whether `c` shows nothing: whitespace, a control character, or a default-ignorable code
+/// point (Unicode `Default_Ignorable_Code_Point`, DerivedCoreProperties.txt: zero-width spaces
+/// and joiners, direction marks, the soft hyphen, variation selectors, the byte-order mark,
+/// Hangul fillers, tags).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Whether `s` shows nothing at all ([`is_invisible`] throughout): a title of zero-width
+/// spaces is no title, and a headline made of one reads as a blank line.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(is_invisible)
+}
+
 /// One normalised line: a range of words in [`Tokens::words`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
@@ -434,6 +455,18 @@ mod tests {
         let mut t = Tokens::default();
         tokenize(text, 7, false, &mut t);
         t.words
+    }
+
+    #[test]
+    fn blank_means_nothing_visible() {
+        for s in
+            ["", " \t\n", "\u{200B}\u{200B}", "\u{FEFF}", "\u{200E}\u{00AD} \u{2060}", "\u{3164}"]
+        {
+            assert!(is_blank(s), "{s:?}");
+        }
+        for s in ["a", "\u{200B}x", "·", "—", "日", "\u{0301}"] {
+            assert!(!is_blank(s), "{s:?}");
+        }
     }
 
     #[test]

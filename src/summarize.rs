@@ -1947,6 +1947,11 @@ fn make_units(members: &[MemberText], order: &[usize]) -> Vec<Unit> {
 
 /// A title with an outlet suffix such as " - Reuters" or " | CNN" removed.
 fn clean_title(title: &str, source: &str) -> String {
+    // A title of zero-width spaces or direction marks is no title: as a headline it would read
+    // as a blank line where the text's first sentence could stand.
+    if crate::normalize::is_blank(title) {
+        return String::new();
+    }
     let t = fold_space(title);
     if !source.trim().is_empty() {
         for sep in [" - ", " | ", " – ", " — "] {
@@ -2008,7 +2013,7 @@ fn short_text(marked: &[Vec<Marked>], ranked: &[usize], max_words: usize) -> Opt
     for &m in ranked {
         let mut words: Vec<&str> = Vec::new();
         for s in marked[m].iter().filter(|s| s.words > 0 && !is_furniture_pattern(s.text)) {
-            words.extend(s.text.split_whitespace());
+            words.extend(s.text.split_whitespace().filter(|w| !crate::normalize::is_blank(w)));
             if words.len() >= max_words {
                 break;
             }
@@ -2031,6 +2036,7 @@ fn opening_words(members: &[MemberText], ranked: &[usize], max_words: usize) -> 
             let words: Vec<&str> = members[m]
                 .text
                 .split_whitespace()
+                .filter(|w| !crate::normalize::is_blank(w))
                 .filter(|w| links || !is_link(w))
                 .take(max_words)
                 .collect();
@@ -3601,6 +3607,22 @@ mod tests {
             is_group_representative: true,
             has_boilerplate: false,
         }
+    }
+
+    #[test]
+    fn a_title_or_text_of_zero_width_characters_is_no_headline() {
+        let stats = TermStats::new();
+        let params = SummaryParams::default();
+        let text = "Fire crews fought a blaze in the old mill on Sunday night, officials said.";
+        // A title that shows nothing gives way to the text's first sentence.
+        let s = summarize(&[member("a", "\u{200B}\u{FEFF}", text, 0)], &stats, &params);
+        assert_eq!(s.headline, text);
+        // A text that shows nothing gives an empty headline and summary, not invisible ones.
+        let s = summarize(&[member("b", "", "\u{200B}\u{200B} \u{200D}", 0)], &stats, &params);
+        assert_eq!((s.headline.as_str(), s.summary.as_str()), ("", ""));
+        // Beside visible words, zero-width ones are left out of the opening words.
+        let s = summarize(&[member("c", "", "\u{200B} Fire \u{200B} drill", 0)], &stats, &params);
+        assert_eq!(s.headline, "Fire drill");
     }
 
     #[test]

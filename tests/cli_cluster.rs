@@ -724,3 +724,37 @@ fn a_broken_compressed_stream_keeps_the_articles_before_the_break() {
         assert_eq!(ids, ["a", "b", "c"], "{out}");
     }
 }
+
+#[test]
+fn a_title_or_text_that_shows_nothing_is_no_headline_in_any_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "zw.jsonl",
+        concat!(
+            "{\"id\":\"blank\",\"title\":\"\",\"text\":\"\\u200b\\u200b\\u200b\"}\n",
+            "{\"id\":\"fire\",\"title\":\"\\u200b\",\"text\":\"Fire crews fought a blaze in the old mill on Sunday night, officials said.\"}\n",
+        ),
+    );
+    let input = input.to_str().unwrap();
+    let (code, out, err) = cluster(&[input]);
+    assert_eq!(code, 0, "{err}");
+    let headlines: BTreeMap<String, String> = json_lines(&out)
+        .into_iter()
+        .filter(|v| v["type"] == "cluster")
+        .map(|v| {
+            (v["members"][0]["id"].as_str().unwrap().into(), v["headline"].as_str().unwrap().into())
+        })
+        .collect();
+    assert_eq!(headlines["blank"], "", "{out}");
+    assert!(headlines["fire"].starts_with("Fire crews fought"), "{out}");
+    for format in ["md", "html"] {
+        let (code, out, err) = cluster(&[input, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("(no headline)"), "{format}: {out}");
+        assert!(
+            !out.contains('\u{200B}'),
+            "{format}: a zero-width title shown as a headline or member"
+        );
+    }
+}

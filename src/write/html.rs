@@ -21,6 +21,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::article::parse_date;
+use crate::normalize::is_blank;
 use crate::story::{ClusterSummary, DayCount, GroupDiff, ReportMeta, Segment, ThreadSummary};
 
 /// Members rendered per card; the JSON Lines output has them all.
@@ -273,7 +274,7 @@ fn write_card(
         Esc(last),
         Esc(&search_text(c)),
     )?;
-    let headline = if c.headline.trim().is_empty() { "(no headline)" } else { &c.headline };
+    let headline = if is_blank(&c.headline) { "(no headline)" } else { &c.headline };
     writeln!(buf, "<h2><a class=\"n\" href=\"#c{n}\">#{n}</a>{}</h2>", Esc(headline))?;
 
     buf.extend_from_slice(b"<p class=\"facts\">");
@@ -291,7 +292,7 @@ fn write_card(
     if let Some(span) = date_span(c.first_date.as_deref(), c.last_date.as_deref()) {
         write!(buf, "<span>{}</span>", Esc(&span))?;
     }
-    if let Some(first) = c.first_outlet.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(first) = c.first_outlet.as_deref().filter(|s| !is_blank(s)) {
         write!(buf, "<span>first: {}</span>", Esc(first))?;
     }
     write!(
@@ -308,7 +309,7 @@ fn write_card(
               members before using the summary.</p>\n",
         );
     }
-    if !c.summary.trim().is_empty() {
+    if !is_blank(&c.summary) {
         writeln!(buf, "<p class=\"sum\">{}</p>", Esc(&c.summary))?;
     }
     write_tags(buf, "Keywords", &c.keywords)?;
@@ -328,7 +329,8 @@ fn search_text(c: &ClusterSummary) -> String {
     let mut s = String::with_capacity(c.headline.len() + c.summary.len() + 256);
     let mut seen = HashSet::new();
     let mut push = |part: &str| {
-        for word in part.split_whitespace() {
+        // A zero-width "word" matches nothing anyone types.
+        for word in part.split_whitespace().filter(|w| !is_blank(w)) {
             let word = word.to_lowercase();
             if !seen.contains(&word) {
                 if !s.is_empty() {
@@ -467,14 +469,14 @@ fn write_members(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
     buf.extend_from_slice(b"</summary>\n<ol class=\"mem\">\n");
     for m in c.members.iter().take(MEMBERS_SHOWN) {
         // An untitled member is named by its id, which is then not repeated.
-        let titled = !m.title.trim().is_empty();
+        let titled = !is_blank(&m.title);
         let title = if titled { &m.title } else { &m.id };
         match http_url(&m.url) {
             Some(url) => write!(buf, "<li><a href=\"{}\">{}</a> <small>", Esc(&url), Esc(title))?,
             None => write!(buf, "<li>{} <small>", Esc(title))?,
         }
         for part in [Some(m.source.as_str()), m.published.as_deref()].into_iter().flatten() {
-            if !part.trim().is_empty() {
+            if !is_blank(part) {
                 write!(buf, "{} · ", Esc(part))?;
             }
         }
@@ -517,7 +519,7 @@ fn write_diffs(buf: &mut Vec<u8>, c: &ClusterSummary) -> io::Result<()> {
     // Copies usually keep the original's title, and the member list above shows it in full:
     // name the outlet alone then, and shorten titles, so diffs do not double the card.
     let label = |id: &str, original: Option<&str>| match members.get(id) {
-        Some(m) if m.title.trim().is_empty() => format!("{id} ({})", m.source),
+        Some(m) if is_blank(&m.title) => format!("{id} ({})", m.source),
         Some(m) if Some(m.title.as_str()) == original => m.source.clone(),
         Some(m) => format!("{} ({})", shorten(&m.title), m.source),
         None => id.to_string(),
@@ -628,7 +630,7 @@ fn write_foot(
     if !linked.is_empty() {
         write!(buf, "<section id=\"threads\">\n<h2>Story threads ({})</h2>\n<ol>\n", linked.len())?;
         for t in linked {
-            let headline = if t.headline.trim().is_empty() { "(no headline)" } else { &t.headline };
+            let headline = if is_blank(&t.headline) { "(no headline)" } else { &t.headline };
             write!(
                 buf,
                 "<li id=\"t{}\"><b>{}</b> <small>thread {} · {} · {}",

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use super::html::http_url;
+use crate::normalize::is_blank;
 use crate::story::{
     Change, ClusterSummary, CopyDiff, DayCount, GroupDiff, ReportMeta, Segment, ThreadSummary,
 };
@@ -98,8 +99,7 @@ fn write_cluster(
     thread: Option<&ThreadSummary>,
     present: &HashSet<u32>,
 ) -> io::Result<()> {
-    let headline =
-        if c.headline.trim().is_empty() { "(no headline)".into() } else { escape(&c.headline) };
+    let headline = if is_blank(&c.headline) { "(no headline)".into() } else { escape(&c.headline) };
     writeln!(out, "## <a id=\"c{n}\"></a>{n}. {headline}\n", n = c.cluster)?;
 
     write!(
@@ -114,7 +114,7 @@ fn write_cluster(
     if let Some(span) = date_span(c.first_date.as_deref(), c.last_date.as_deref()) {
         write!(out, " · {}", escape(&span))?;
     }
-    if let Some(first) = c.first_outlet.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(first) = c.first_outlet.as_deref().filter(|s| !is_blank(s)) {
         write!(out, " · first: {}", escape(first))?;
     }
     writeln!(out, " · cohesion {:.2}\n", c.cohesion)?;
@@ -126,7 +126,7 @@ fn write_cluster(
              before using the summary.\n"
         )?;
     }
-    if !c.summary.trim().is_empty() {
+    if !is_blank(&c.summary) {
         writeln!(out, "{}\n", escape_block(&c.summary))?;
     }
     write_terms(out, "Keywords", &c.keywords)?;
@@ -263,22 +263,22 @@ fn write_members(out: &mut dyn Write, c: &ClusterSummary) -> io::Result<()> {
     }
     writeln!(out, "**Members:**\n")?;
     for m in c.members.iter().take(MEMBERS_SHOWN) {
-        let title = if m.title.trim().is_empty() { escape(&m.id) } else { escape(&m.title) };
+        let title = if is_blank(&m.title) { escape(&m.id) } else { escape(&m.title) };
         match http_url(&m.url) {
             Some(url) => write!(out, "- [{title}]({url})")?,
             None => write!(out, "- {title}")?,
         }
         let mut rest = Vec::with_capacity(4);
-        if !m.source.trim().is_empty() {
+        if !is_blank(&m.source) {
             rest.push(escape(&m.source));
         }
-        if let Some(day) = m.published.as_deref().filter(|d| !d.trim().is_empty()) {
+        if let Some(day) = m.published.as_deref().filter(|d| !is_blank(d)) {
             rest.push(escape(day));
         }
         rest.push(format!("group {}", m.group));
         rest.push(format!("similarity {:.2}", m.similarity));
         // The id traces a member back to its record; an untitled member already shows it.
-        if !m.title.trim().is_empty() {
+        if !is_blank(&m.title) {
             rest.push(format!("id {}", escape(&m.id)));
         }
         if rest.is_empty() {
@@ -309,7 +309,7 @@ fn write_threads(
     writeln!(out, "## <a id=\"threads\"></a>Story threads\n")?;
     for t in linked {
         let headline =
-            if t.headline.trim().is_empty() { "(no headline)".into() } else { escape(&t.headline) };
+            if is_blank(&t.headline) { "(no headline)".into() } else { escape(&t.headline) };
         write!(
             out,
             "- <a id=\"t{}\"></a>**Thread {}:** {headline} — {}, {}",
