@@ -2082,14 +2082,25 @@ const MMR_POOL: usize = 300;
 /// one word of the story. Stems come from event-term extraction's per-thread memo, which has
 /// already seen the words of every article: Snowball costs more than tokenising.
 fn stem_classes(vocab: &Vocab) -> Vec<u32> {
-    let mut ids: Map<u64, u32> = new_map();
     let mut stems = Vec::with_capacity(vocab.len());
     crate::cluster::features::stem_hashes((0..vocab.len()).map(|i| vocab.word(i)), &mut stems);
+    // Numbered in order of first use, in a flat table sized for every word being its own stem
+    // (no growth); the stem hashing to 0, which the table cannot hold, kept aside.
+    let mut ids: FlatTable<u32> = FlatTable::for_keys(stems.len());
+    let (mut zero, mut next) = (None, 0u32);
     stems
         .into_iter()
         .map(|h| {
-            let next = ids.len() as u32;
-            *ids.entry(h).or_insert(next)
+            let known = if h == 0 { zero } else { ids.get(h) };
+            known.unwrap_or_else(|| {
+                if h == 0 {
+                    zero = Some(next);
+                } else {
+                    ids.insert_new(h, next);
+                }
+                next += 1;
+                next - 1
+            })
         })
         .collect()
 }
