@@ -2352,6 +2352,17 @@ fn singular(w: &str) -> &str {
     w
 }
 
+/// Whether a content word may be a keyword. Days and months date a story; they do not say
+/// what it is about. Numbers are no topic, and neither is a name's particle ("de" of "Caisse
+/// Nationale de Credit Agricole"): the name is, among the entities.
+fn is_topic(w: &str) -> bool {
+    word_class(w) & class::CONNECTOR == 0
+        && !w.chars().all(|c| c.is_numeric())
+        && w.chars().any(char::is_alphabetic)
+        && !in_sorted(WEEKDAYS, w)
+        && !month_of(w)
+}
+
 fn keywords(
     vocab: &Vocab,
     df: &[u32],
@@ -2377,16 +2388,6 @@ fn keywords(
             scored.push((s, i));
         }
     }
-    // Days and months date a story; they do not say what it is about. A name's particle
-    // ("de" of "Caisse Nationale de Credit Agricole") is no topic: the name is, among the
-    // entities.
-    let is_topic = |w: &str| {
-        word_class(w) & class::CONNECTOR == 0
-            && !w.chars().all(|c| c.is_numeric())
-            && w.chars().any(char::is_alphabetic)
-            && !in_sorted(WEEKDAYS, w)
-            && !month_of(w)
-    };
     // A total order (words are distinct), so sorting only the best few gives the same head
     // as sorting all.
     let order = |a: &(f64, usize), b: &(f64, usize)| {
@@ -4352,14 +4353,7 @@ mod tests {
         // The plain way: drop the filtered words, sort everything, fold singulars.
         let naive = |k: usize| -> Vec<String> {
             let mut scored: Vec<(f64, usize)> = (0..vocab.len())
-                .filter(|&i| {
-                    let w = vocab.word(i);
-                    word_class(w) & class::CONNECTOR == 0
-                        && !w.chars().all(char::is_numeric)
-                        && w.chars().any(char::is_alphabetic)
-                        && !in_sorted(WEEKDAYS, w)
-                        && !month_of(w)
-                })
+                .filter(|&i| is_topic(vocab.word(i)))
                 .map(|i| {
                     let spread = f64::from(vocab.units[i]) / 10.0;
                     let s = spread * (1.0 + f64::from(vocab.tf[i]).ln()) * idf_strict(df[i], 100);
