@@ -8,7 +8,7 @@
 //! Once near-duplicate groups exist, each group's text terms are extracted once, from its
 //! representative's spilled lead: a copy's text is its representative's give or take a few
 //! edits. Weights need the whole corpus's document frequencies, so event vectors are built
-//! after that pass, from the spilled lists. Texts are read back one cluster at a time for the
+//! after that pass, from the lists it keeps. Texts are read back one cluster at a time for the
 //! summaries: memory holds event vectors (a few hundred bytes an article), not texts.
 
 use rayon::prelude::*;
@@ -232,58 +232,55 @@ fn story_furniture(
     (set, has)
 }
 
-/// Each near-duplicate group's text terms, from its representative, spilled as (hash, tf)
-/// lists sorted by hash; and the corpus's document frequencies, counting for each article its
-/// own headline and link terms and its group's text terms.
+/// Each near-duplicate group's text terms, from its representative, as (hash, tf) lists
+/// sorted by hash, in group order; and the corpus's document frequencies, counting for each
+/// article its own headline and link terms and its group's text terms.
 ///
 /// A copy's text is its representative's give or take a few edits (that is what put it in the
 /// group), so its text terms are taken to be the representative's: extracting every copy's
 /// text again, as the read did before, spent two fifths of the extraction (copies are 40% of
 /// gen 100k's articles) on lists that differ from the representative's in a word or two.
+///
+/// The lists stay in memory (1.5 GB at gen 1M), each freed as its group's vectors are made.
+/// Spilled to a file they cost more than they saved: this machine's kernel copies written
+/// pages at about half a gigabyte a second, and one thread wrote while the other waited, so
+/// the phase ran at 1.6 cores of 2; held here they stay below the peak clustering reaches later.
 fn event_terms(
     res: &DedupResult,
     slots: &[Slot],
     own: &OwnTerms,
     spill: &SpillReader,
-) -> Result<(DocFreq, SpillReader, Vec<Slot>)> {
+) -> Result<(DocFreq, Vec<Vec<u8>>)> {
     // One count table per worker thread, merged at the end (as in deduplication's reads).
     let accs: Vec<std::sync::Mutex<DocFreq>> = (0..rayon::current_num_threads().max(1))
         .map(|_| std::sync::Mutex::new(DocFreq::new()))
         .collect();
-    let mut bodies = Spill::new()?;
-    let mut body_slots = Vec::with_capacity(res.groups.len());
-    // Groups a batch at a time: a batch's lists are extracted on all threads, then spilled in
-    // order while memory holds only that batch.
-    for batch in res.groups.chunks(4096) {
-        let lists: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map_init(
-                || (Extractor::new(), Vec::new(), Vec::new()),
-                |(ex, buf, union), group| {
-                    spill.read(slots[group.representative as usize], buf)?;
-                    let [_, _, _, text] = unpack::<4>(buf)?;
-                    let body = ex.extract_with_url("", text, "", TITLE_WEIGHT, false);
-                    let mut packed = Vec::with_capacity(body.len() * TERM_BYTES);
-                    pack_sorted(body, &mut packed);
-                    let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
-                    let mut df = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    for &(m, _) in &group.members {
-                        merge_terms(own.of(m), &packed, union);
-                        df.queue_hashes(union.iter().map(|t| t.0));
-                    }
-                    Ok(packed)
-                },
-            )
-            .collect::<Result<_>>()?;
-        for list in lists {
-            body_slots.push(bodies.push(&list)?);
-        }
-    }
+    let bodies: Vec<Vec<u8>> = res
+        .groups
+        .par_iter()
+        .map_init(
+            || (Extractor::new(), Vec::new(), Vec::new()),
+            |(ex, buf, union), group| {
+                spill.read(slots[group.representative as usize], buf)?;
+                let [_, _, _, text] = unpack::<4>(buf)?;
+                let body = ex.extract_with_url("", text, "", TITLE_WEIGHT, false);
+                let mut packed = Vec::with_capacity(body.len() * TERM_BYTES);
+                pack_sorted(body, &mut packed);
+                let slot = rayon::current_thread_index().unwrap_or(0) % accs.len();
+                let mut df = accs[slot].lock().unwrap_or_else(|e| e.into_inner());
+                for &(m, _) in &group.members {
+                    merge_terms(own.of(m), &packed, union);
+                    df.queue_hashes(union.iter().map(|t| t.0));
+                }
+                Ok(packed)
+            },
+        )
+        .collect::<Result<_>>()?;
     let mut df = DocFreq::new();
     for acc in accs {
         df.merge(acc.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
-    Ok((df, bodies.finish()?, body_slots))
+    Ok((df, bodies))
 }
 
 /// Distinct headline and link term lists of a group remembered while its vectors are made (a
@@ -391,7 +388,7 @@ pub fn cluster(
         }
     }
     progress.phase("event terms", None);
-    let (df, bodies, body_slots) = event_terms(&res, &slots, &own, &spill)?;
+    let (df, bodies) = event_terms(&res, &slots, &own, &spill)?;
     progress.finish_phase();
     progress.phase("event vectors", None);
     let df = df.without_singletons();
@@ -401,41 +398,38 @@ pub fn cluster(
     let per_group: Vec<Vec<EventVector>> = res
         .groups
         .par_iter()
-        .zip(&body_slots)
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(body, merged), (group, &slot)| {
-                bodies.read(slot, body)?;
-                let mut done: Vec<(&[u8], usize)> = Vec::new();
-                let mut vs: Vec<EventVector> = Vec::with_capacity(group.members.len());
-                for &(m, _) in &group.members {
-                    let mine = own.of(m);
-                    if let Some(&(_, k)) = done.iter().find(|(o, _)| *o == mine) {
-                        vs.push(vs[k].clone());
-                        continue;
-                    }
-                    merge_terms(mine, body, merged);
-                    if done.len() < MAX_DISTINCT_HEADLINES {
-                        done.push((mine, vs.len()));
-                    }
-                    vs.push(weigh_terms(
-                        merged.iter().copied(),
-                        &df,
-                        story.top_terms,
-                        story.max_df_share,
-                    ));
+        .zip(bodies)
+        .map_init(Vec::new, |merged, (group, body)| {
+            let body = &body[..];
+            let mut done: Vec<(&[u8], usize)> = Vec::new();
+            let mut vs: Vec<EventVector> = Vec::with_capacity(group.members.len());
+            for &(m, _) in &group.members {
+                let mine = own.of(m);
+                if let Some(&(_, k)) = done.iter().find(|(o, _)| *o == mine) {
+                    vs.push(vs[k].clone());
+                    continue;
                 }
-                Ok(vs)
-            },
-        )
-        .collect::<Result<_>>()?;
+                merge_terms(mine, body, merged);
+                if done.len() < MAX_DISTINCT_HEADLINES {
+                    done.push((mine, vs.len()));
+                }
+                vs.push(weigh_terms(
+                    merged.iter().copied(),
+                    &df,
+                    story.top_terms,
+                    story.max_df_share,
+                ));
+            }
+            vs
+        })
+        .collect();
     let mut vectors: Vec<EventVector> = vec![EventVector::default(); n];
     for (group, vs) in res.groups.iter().zip(per_group) {
         for (&(m, _), v) in group.members.iter().zip(vs) {
             vectors[m as usize] = v;
         }
     }
-    drop((df, own, bodies, body_slots));
+    drop((df, own));
     progress.finish_phase();
 
     // Units: near-duplicate groups.
