@@ -2603,10 +2603,14 @@ fn raw_tokens_chars<'a>(s: &'a str, chars: &mut Vec<(usize, char)>, out: &mut Ve
 }
 
 fn is_dotted_acronym(w: &str) -> bool {
-    // "U.S", "U.N", "E.U": single letters separated by periods.
-    let parts: Vec<&str> = w.split('.').collect();
-    parts.len() >= 2
-        && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(char::is_uppercase))
+    // "U.S", "U.N", "E.U": single letters separated by periods. Asked at every sentence end,
+    // so without collecting the parts.
+    let mut parts = 0;
+    w.split('.').all(|p| {
+        parts += 1;
+        let mut cs = p.chars();
+        cs.next().is_some_and(char::is_uppercase) && cs.next().is_none()
+    }) && parts >= 2
 }
 
 fn is_capitalised(w: &str) -> bool {
@@ -3860,6 +3864,16 @@ mod tests {
     #[test]
     fn run_on_words_are_sorted_for_binary_search() {
         assert!(RUN_ON_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn dotted_acronyms_are_single_capitals_between_periods() {
+        for w in ["U.S", "U.N", "E.U", "U.S.A", "É.U"] {
+            assert!(is_dotted_acronym(w), "{w}");
+        }
+        for w in ["US", "U", "U.", ".S", "U..S", "u.s", "Dr.Who", "UK.US", "A.Bc", ""] {
+            assert!(!is_dotted_acronym(w), "{w}");
+        }
     }
 
     #[test]
