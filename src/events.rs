@@ -242,9 +242,10 @@ fn story_furniture(
 /// gen 100k's articles) on lists that differ from the representative's in a word or two.
 ///
 /// The lists stay in memory (1.5 GB at gen 1M), each freed as its group's vectors are made.
-/// Spilled to a file they cost more than they saved: this machine's kernel copies written
-/// pages at about half a gigabyte a second, and one thread wrote while the other waited, so
-/// the phase ran at 1.6 cores of 2; held here they stay below the peak clustering reaches later.
+/// Spilled to a file they cost more than they saved: the kernel copied written pages at about
+/// half a gigabyte a second on the 2-core machine measured, and one thread wrote while the
+/// other waited, so the phase ran at 1.6 cores of 2. Held here, they stay below the peak the
+/// clustering reaches later.
 fn event_terms(
     res: &DedupResult,
     slots: &[Slot],
