@@ -10,7 +10,58 @@ use cli::{Cli, Command, Outcome};
 // The summariser and term extraction make many short-lived allocations on every thread
 // (sentences, tokens, entity spellings): glibc's malloc and free were a tenth of a 1M run.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: Mimalloc = Mimalloc;
+
+/// mimalloc, through its plain entry points wherever they give the alignment asked for.
+///
+/// `mimalloc::MiMalloc` calls the aligned ones for everything. For a block over 1 KiB those
+/// take a generic path that over-allocates by the alignment and marks the page as holding
+/// interior pointers. Every mimalloc block is aligned to a machine word (block sizes are
+/// multiples of one; `mi_realloc_aligned` relies on it), so word alignment needs no more.
+/// The summaries' instructions fell 1.3% (callgrind, gen 5k).
+struct Mimalloc;
+
+/// The alignment every block of mimalloc's has.
+const WORD: usize = std::mem::size_of::<usize>();
+
+// SAFETY: each method hands the request to mimalloc, which returns null on failure; the plain
+// calls are used only when a block's word alignment meets `layout.align()`.
+unsafe impl std::alloc::GlobalAlloc for Mimalloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys as mi;
+        if layout.align() <= WORD {
+            mi::mi_malloc(layout.size()).cast()
+        } else {
+            mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys as mi;
+        if layout.align() <= WORD {
+            mi::mi_zalloc(layout.size()).cast()
+        } else {
+            mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, _: std::alloc::Layout) {
+        libmimalloc_sys::mi_free(ptr.cast());
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        use libmimalloc_sys as mi;
+        if layout.align() <= WORD {
+            mi::mi_realloc(ptr.cast(), size).cast()
+        } else {
+            mi::mi_realloc_aligned(ptr.cast(), size, layout.align()).cast()
+        }
+    }
+}
 
 /// mimalloc's `mi_option_purge_delay` (`mimalloc.h`, v3): milliseconds before freed memory
 /// goes back to the system; -1 never.
@@ -89,5 +140,34 @@ mod tests {
         }
         // SAFETY: reads an option value.
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 1000);
+    }
+
+    #[test]
+    fn blocks_have_the_alignment_asked_for_and_keep_their_bytes_through_realloc() {
+        use std::alloc::{GlobalAlloc, Layout};
+        let a = Mimalloc;
+        // Sizes either side of mimalloc's small-block limit (1 KiB) and its page sizes.
+        for size in [1, 7, 8, 24, 48, 1000, 1025, 1536, 4097, 70_000, 3 << 20] {
+            for align in [1, 2, 8, 16, 32, 64, 4096] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                // SAFETY: non-zero sizes; every block is freed with its layout.
+                unsafe {
+                    let p = a.alloc(layout);
+                    assert!(!p.is_null() && p as usize % align == 0, "{size} bytes at {align}");
+                    for i in 0..size {
+                        p.add(i).write(i as u8);
+                    }
+                    let bigger = size * 3 + 5;
+                    let q = a.realloc(p, layout, bigger);
+                    assert!(!q.is_null() && q as usize % align == 0, "{bigger} bytes at {align}");
+                    assert!((0..size).all(|i| q.add(i).read() == i as u8), "{size} at {align}");
+                    a.dealloc(q, Layout::from_size_align(bigger, align).unwrap());
+                    let z = a.alloc_zeroed(layout);
+                    assert!(!z.is_null() && z as usize % align == 0);
+                    assert!((0..size).all(|i| z.add(i).read() == 0));
+                    a.dealloc(z, layout);
+                }
+            }
+        }
     }
 }
