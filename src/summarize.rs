@@ -2462,6 +2462,8 @@ struct Tok<'a> {
     joined: bool,
     /// It had a possessive `'s`, which ends a name ("Clevite's Engine Parts Division").
     possessive: bool,
+    /// Its first character is upper case ([`is_capitalised`]), asked of every token.
+    cap: bool,
 }
 
 fn is_currency(c: char) -> bool {
@@ -2496,6 +2498,17 @@ fn raw_tokens_into<'a>(s: &'a str, chars: &mut Vec<(usize, char)>, out: &mut Vec
 /// spaces and `$`. Decoding every sentence of a cluster into characters first was a sixth of
 /// the summariser's time outside the functions it calls (perf, gen 100k).
 fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
+    // One table lookup a byte where `is_ascii_alphanumeric` made three range tests: the
+    // entity pass tokenises every sentence of every distinct text.
+    static ALNUM: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u8).is_ascii_alphanumeric();
+            i += 1;
+        }
+        t
+    };
     let b = s.as_bytes();
     let n = b.len();
     let base = out.len();
@@ -2504,7 +2517,7 @@ fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
     while i < n {
         let c = b[i];
         let starts_money = c == b'$' && i + 1 < n && b[i + 1].is_ascii_digit();
-        if !(c.is_ascii_alphanumeric() || starts_money) {
+        if !(ALNUM[usize::from(c)] || starts_money) {
             i += 1;
             continue;
         }
@@ -2512,7 +2525,7 @@ fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
         let mut j = i + 1;
         while j < n {
             let c = b[j];
-            if c.is_ascii_alphanumeric() {
+            if ALNUM[usize::from(c)] {
                 j += 1;
                 continue;
             }
@@ -2544,7 +2557,8 @@ fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
         let gap = &b[last_end..start];
         let joined =
             out.len() == base || (!gap.is_empty() && gap.iter().all(|&c| is_ascii_space(c)));
-        out.push(Tok { text, start, end: start + text.len(), joined, possessive });
+        let cap = b[start].is_ascii_uppercase();
+        out.push(Tok { text, start, end: start + text.len(), joined, possessive, cap });
         last_end = end;
         i = j;
     }
@@ -2605,7 +2619,8 @@ fn raw_tokens_chars<'a>(s: &'a str, chars: &mut Vec<(usize, char)>, out: &mut Ve
         }
         let gap = &s[last_end..start];
         let joined = out.len() == base || (!gap.is_empty() && gap.chars().all(char::is_whitespace));
-        out.push(Tok { text, start, end: start + text.len(), joined, possessive });
+        let cap = c.is_uppercase();
+        out.push(Tok { text, start, end: start + text.len(), joined, possessive, cap });
         last_end = end;
         i = j;
     }
@@ -2622,6 +2637,7 @@ fn is_dotted_acronym(w: &str) -> bool {
     }) && parts >= 2
 }
 
+#[cfg(test)] // What [`Tok::cap`] records.
 fn is_capitalised(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
@@ -2632,7 +2648,12 @@ fn is_acronym(w: &str) -> bool {
 }
 
 fn is_numberish(w: &str) -> bool {
-    w.chars().next().is_some_and(|c| c.is_ascii_digit() || is_currency(c))
+    // Asked of every token: its first byte answers but for non-ASCII currency signs.
+    match w.as_bytes().first() {
+        Some(&b) if b < 0x80 => b.is_ascii_digit() || b == b'$',
+        Some(_) => w.chars().next().is_some_and(is_currency),
+        None => false,
+    }
 }
 
 /// Lower-case words allowed inside a name ("Bank of England", "Ursula von der Leyen").
@@ -2938,9 +2959,25 @@ struct EntityTable {
     /// and three strings allocated per mention were a fifth of the entity pass.
     surface: String,
     key: String,
+    /// [`emit_name`]'s buffers, kept between calls.
+    name_lows: String,
+    name_spans: Vec<(usize, usize, u16)>,
 }
 
 impl EntityTable {
+    /// [`emit_name`]'s buffers, emptied: taken for a call, given back at its end.
+    fn take_name_scratch(&mut self) -> (String, Vec<(usize, usize, u16)>) {
+        let (mut lows, mut spans) =
+            (std::mem::take(&mut self.name_lows), std::mem::take(&mut self.name_spans));
+        lows.clear();
+        spans.clear();
+        (lows, spans)
+    }
+
+    fn put_name_scratch(&mut self, lows: String, spans: Vec<(usize, usize, u16)>) {
+        (self.name_lows, self.name_spans) = (lows, spans);
+    }
+
     fn add(&mut self, surface: &str, kind: EntityKind, unit: u32, confirmed: bool) {
         let (folded, key) = (&mut self.surface, &mut self.key);
         folded.clear();
@@ -2999,7 +3036,7 @@ fn lower_case_uses<'a>(
     let mut first_bytes = [false; 256];
     let mut lengths = 0u64;
     for &(a, b) in sentences {
-        if a < b && is_capitalised(toks[a].text) {
+        if a < b && toks[a].cap {
             let lower = toks[a].text.to_lowercase();
             if !is_stop_word(&lower) {
                 first_bytes[usize::from(lower.as_bytes()[0])] = true;
@@ -3037,7 +3074,7 @@ fn is_title_case(toks: &[Tok]) -> bool {
         if !t.text.chars().any(char::is_alphabetic) {
             continue;
         }
-        if is_capitalised(t.text) {
+        if t.cap {
             if is_stop_word(&t.text.to_lowercase()) {
                 function = true;
             } else {
@@ -3070,9 +3107,10 @@ fn emit_name(
 ) {
     let Some(&base) = run.first() else { return };
     // Each word's lower case and word lists, once, in one buffer: the tests below ask for them
-    // several times a word.
-    let mut lows = String::new();
-    let mut spans: Vec<(usize, usize, u16)> = Vec::with_capacity(run.len());
+    // several times a word. The buffers are the table's, reused: allocating them for every
+    // capitalised run, with the trimmed copies of the run below, was a tenth of the entity
+    // pass's instructions.
+    let (mut lows, mut spans) = table.take_name_scratch();
     for t in &toks[base..=run[run.len() - 1]] {
         let a = lows.len();
         if t.text.is_ascii() {
@@ -3088,7 +3126,7 @@ fn emit_name(
         &lows[a..b]
     };
     let on = |i: usize, flags: u16| spans[i - base].2 & flags != 0;
-    let mut run = run.to_vec();
+    let mut run = run;
     // A sentence-initial word is capitalised by position alone: drop it when the cluster also
     // writes it lower-case or it is a function word ("The", "Senior").
     if run.first() == Some(&0) {
@@ -3096,18 +3134,19 @@ fn emit_name(
         if !is_acronym(w)
             && (on(0, class::STOP | class::NUMBER_WORD) || lower_seen.contains(lower(0)))
         {
-            run.remove(0);
+            run = &run[1..];
         }
     }
     // Function words before a name go ("Mr", "The"); a connector stays, as the name's own
     // first word ("Mr Van Rompuy", "in El Salvador", "Mr de Graaf").
     while run.first().is_some_and(|&i| on(i, class::STOP) && !is_acronym(toks[i].text)) {
-        run.remove(0);
+        run = &run[1..];
     }
     while run.last().is_some_and(|&i| on(i, class::CONNECTOR)) {
-        run.pop();
+        run = &run[..run.len() - 1];
     }
     if run.is_empty() {
+        table.put_name_scratch(lows, spans);
         return;
     }
     let unsure = title_case || (opens && run[0] == base);
@@ -3116,22 +3155,21 @@ fn emit_name(
     // "US Defense Secretary Lloyd Austin": the person after the last title, and the
     // organisation or country before the office.
     let org = run.last().is_some_and(|&i| on(i, class::ORG_HEAD));
-    let (head, tail): (Vec<usize>, Vec<usize>) = match run.iter().rposition(|&i| is_title(i)) {
+    let (head, tail): (&[usize], &[usize]) = match run.iter().rposition(|&i| is_title(i)) {
         Some(t) if !org => {
-            let tail = run[t + 1..].to_vec();
             let first_office = run[..=t].iter().position(|&i| is_office(i)).unwrap_or(t);
-            (run[..first_office].to_vec(), tail)
+            (&run[..first_office], &run[t + 1..])
         }
-        _ => (Vec::new(), run.clone()),
+        _ => (&[], run),
     };
     for part in [head, tail] {
         let mut part = part;
         // "Minister of Social Affairs Louw de Graaf", "Secretary of State John Kerry": after the
         // title comes its portfolio, then the person.
         if part.first().is_some_and(|&i| lower(i) == "of") {
-            part.remove(0);
+            part = &part[1..];
             while part.first().is_some_and(|&i| on(i, class::PORTFOLIO)) {
-                part.remove(0);
+                part = &part[1..];
             }
         }
         // "Department of Defense", "Ministry of Finance": a portfolio after an organisation
@@ -3148,7 +3186,7 @@ fn emit_name(
                 .last()
                 .is_some_and(|&i| on(i, class::TITLE | class::MODIFIER | class::CONNECTOR))
         {
-            part.pop();
+            part = &part[..part.len() - 1];
         }
         if part.is_empty() {
             continue;
@@ -3178,6 +3216,7 @@ fn emit_name(
             table.add(surface, EntityKind::Name, unit, !unsure);
         }
     }
+    table.put_name_scratch(lows, spans);
 }
 
 /// Adjectives of nationality ("Russian", "Chinese", "British"): capitalised, but not names.
@@ -3194,7 +3233,7 @@ fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u
     let text_of = |k: usize| if k < toks.len() { toks[k].text } else { "" };
     // Dates: "Feb. 24", "February 24, 2023", "24 February 2023", "March 1987".
     // Capitals first: most words are not, and the month test costs more.
-    if is_capitalised(w) && month_of(w) {
+    if toks[i].cap && month_of(w) {
         let next = i + 1;
         // "Feb." leaves its period in the gap; allow it.
         let gap_ok = next < toks.len()
@@ -3217,11 +3256,7 @@ fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u
     if !is_numberish(w) || (is_year(w) && !(joined(i + 1) && in_sorted(SCALES, text_of(i + 1)))) {
         return 0;
     }
-    if is_day_number(w)
-        && joined(i + 1)
-        && is_capitalised(text_of(i + 1))
-        && month_of(text_of(i + 1))
-    {
+    if is_day_number(w) && joined(i + 1) && toks[i + 1].cap && month_of(text_of(i + 1)) {
         let mut last = i + 1;
         if joined(i + 2) && is_year(text_of(i + 2)) {
             last = i + 2;
@@ -3249,7 +3284,7 @@ fn emit_number(s: &str, toks: &[Tok], i: usize, table: &mut EntityTable, unit: u
     if joined(k) {
         let u = text_of(k);
         let l = u.to_lowercase();
-        let plural_noun = !is_capitalised(u)
+        let plural_noun = !toks[k].cap
             && l.chars().count() >= 4
             && l.ends_with('s')
             && !l.ends_with("ss")
@@ -3323,6 +3358,7 @@ fn entities(
     // collected: hashing every lower-case word of the cluster cost more than the lookups.
     let lower_seen = lower_case_uses(&all, bounds.iter().flatten());
     let mut table = EntityTable { map: new_map(), ..Default::default() };
+    let mut run: Vec<usize> = Vec::new();
     for (u, sents) in texts.iter().enumerate() {
         for (k, (s, &(a, b))) in sents.iter().zip(&bounds[u]).enumerate() {
             table.reading_title = k == 0 && titles[u].is_some();
@@ -3336,25 +3372,31 @@ fn entities(
             // The word that opens the headline, after any label ("UPDATE: Sooct ...").
             let opener = table.reading_title.then_some(i);
             while i < toks.len() {
+                // Most words are neither: no number starts with them, nor any name.
+                if !toks[i].cap && !is_numberish(toks[i].text) {
+                    i += 1;
+                    continue;
+                }
                 let used = emit_number(s, toks, i, &mut table, u as u32);
                 if used > 0 {
                     i += used;
                     continue;
                 }
-                if !is_capitalised(toks[i].text) {
+                if !toks[i].cap {
                     i += 1;
                     continue;
                 }
                 // A run of capitalised words, connectors allowed inside.
-                let mut run = vec![i];
+                run.clear();
+                run.push(i);
                 let mut j = i + 1;
                 while j < toks.len() && toks[j].joined && !toks[j - 1].possessive {
                     let w = toks[j].text;
-                    let name_word = is_capitalised(w) && !month_of(w);
+                    let name_word = toks[j].cap && !month_of(w);
                     let connector = in_sorted(NAME_CONNECTORS, w)
                         && j + 1 < toks.len()
                         && toks[j + 1].joined
-                        && is_capitalised(toks[j + 1].text);
+                        && toks[j + 1].cap;
                     if !(name_word || connector) {
                         break;
                     }
@@ -3884,6 +3926,36 @@ mod tests {
             fold_space_ascii(&s, &mut fast);
             fold_space_any(&s, &mut plain);
             proptest::prop_assert_eq!(fast, plain);
+        }
+
+        #[test]
+        fn ascii_tokens_byte_by_byte_are_the_character_tokeniser_s(
+            s in "[aZ09 .,'&%$-]{0,16}|[A-Za-z0-9$%.,'& \t\n-]{0,40}"
+        ) {
+            let mut fast = Vec::new();
+            raw_tokens_ascii(&s, &mut fast);
+            let mut plain = Vec::new();
+            raw_tokens_chars(&s, &mut Vec::new(), &mut plain);
+            proptest::prop_assert_eq!(fast, plain);
+        }
+
+        #[test]
+        fn a_token_is_marked_capitalised_when_its_first_character_is_upper_case(
+            s in "[aÄZé0 .$'-]{0,16}|\\PC{0,24}"
+        ) {
+            for t in raw_tokens(&s) {
+                proptest::prop_assert_eq!(t.cap, is_capitalised(t.text), "{:?}", t.text);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_and_amounts_of_money_start_with_a_digit_or_a_currency_sign() {
+        for w in ["5", "1,000", "$27.4", "€5", "£3", "¥100", "₹9", "₽1"] {
+            assert!(is_numberish(w), "{w}");
+        }
+        for w in ["", "a", "A5", "é5", "%5", "-5", "#1", "\u{0660}"] {
+            assert!(!is_numberish(w), "{w}");
         }
     }
 
