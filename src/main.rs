@@ -21,30 +21,25 @@ static ALLOC: Mimalloc = Mimalloc;
 /// The summaries' instructions fell 1.3% (callgrind, gen 5k).
 struct Mimalloc;
 
-/// The alignment every block of mimalloc's has.
-const WORD: usize = std::mem::size_of::<usize>();
+/// Whether a block of mimalloc's plain calls is aligned enough for `layout`: every block is
+/// aligned to a machine word.
+fn plain(layout: std::alloc::Layout) -> bool {
+    layout.align() <= std::mem::size_of::<usize>()
+}
 
 // SAFETY: each method hands the request to mimalloc, which returns null on failure; the plain
-// calls are used only when a block's word alignment meets `layout.align()`.
+// calls are used only when a block's word alignment meets `layout.align()` ([`plain`]).
 unsafe impl std::alloc::GlobalAlloc for Mimalloc {
     #[inline]
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        use libmimalloc_sys as mi;
-        if layout.align() <= WORD {
-            mi::mi_malloc(layout.size()).cast()
-        } else {
-            mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
-        }
+    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_malloc, mi_malloc_aligned};
+        if plain(l) { mi_malloc(l.size()) } else { mi_malloc_aligned(l.size(), l.align()) }.cast()
     }
 
     #[inline]
-    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
-        use libmimalloc_sys as mi;
-        if layout.align() <= WORD {
-            mi::mi_zalloc(layout.size()).cast()
-        } else {
-            mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
-        }
+    unsafe fn alloc_zeroed(&self, l: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_zalloc, mi_zalloc_aligned};
+        if plain(l) { mi_zalloc(l.size()) } else { mi_zalloc_aligned(l.size(), l.align()) }.cast()
     }
 
     #[inline]
@@ -53,13 +48,10 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
     }
 
     #[inline]
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
-        use libmimalloc_sys as mi;
-        if layout.align() <= WORD {
-            mi::mi_realloc(ptr.cast(), size).cast()
-        } else {
-            mi::mi_realloc_aligned(ptr.cast(), size, layout.align()).cast()
-        }
+    unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, size: usize) -> *mut u8 {
+        use libmimalloc_sys::{mi_realloc, mi_realloc_aligned};
+        let p = p.cast();
+        if plain(l) { mi_realloc(p, size) } else { mi_realloc_aligned(p, size, l.align()) }.cast()
     }
 }
 
