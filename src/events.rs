@@ -479,11 +479,15 @@ pub fn cluster(
         id_rank: &id_rank,
         has_boilerplate: &has_boilerplate,
     };
-    let mut clusters: Vec<(usize, ClusterSummary)> = members_of
+    // Largest first: a cluster's summary costs in proportion to its size, and a large one met
+    // last kept one core busy while the other waited (gen 1M: about two core-seconds).
+    let mut by_size: Vec<usize> = (0..n_clusters).collect();
+    by_size.sort_by_key(|&c| std::cmp::Reverse(members_of[c].len()));
+    let mut clusters: Vec<(usize, ClusterSummary)> = by_size
         .par_iter()
-        .enumerate()
-        .map(|(c, members)| {
-            let summary = summarize_cluster(members, &ev.centroids[c], &ctx, &words, &sparams)?;
+        .map(|&c| {
+            let summary =
+                summarize_cluster(&members_of[c], &ev.centroids[c], &ctx, &words, &sparams)?;
             Ok((c, summary))
         })
         .collect::<Result<_>>()?;
