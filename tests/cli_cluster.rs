@@ -410,6 +410,7 @@ fn a_bad_flag_value_is_named_by_this_commands_flag() {
         ("--resolution", "-1"),
         ("--edge-half-life", "-1"),
         ("--resolution", "NaN"),
+        ("--shingle-size", "0"),
     ] {
         // One argument, so that "-1" is not taken for a flag.
         let (code, out, err) = cluster(&[&sample, &format!("{flag}={value}")]);
@@ -417,6 +418,41 @@ fn a_bad_flag_value_is_named_by_this_commands_flag() {
         assert!(err.contains(flag), "{flag} {value}: {err}");
         assert!(out.is_empty(), "no output for a bad flag");
     }
+}
+
+#[test]
+fn char_shingles_find_copies_of_text_written_without_spaces() {
+    // Chinese has no spaces: a word shingle spans five clauses, and two copies two words apart
+    // share none of them.
+    let base = "北约国防部长周三在布鲁塞尔举行会议，讨论向乌克兰提供更多防空系统。秘书长表示，\
+                盟国将加快交付武器，并加强东翼防御。德国宣布将再提供一套防空系统，美国承诺追加\
+                援助。会议还讨论了弹药生产问题，多国同意扩大产能。部长们表示，对乌支持将持续下去。";
+    let copy = base.replace("周三", "周四").replace("多国", "许多国家");
+    let other = "日本央行周五宣布维持利率不变，并表示将继续观察通胀走势。日元兑美元汇率小幅走强。";
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = [("z0", base), ("z1", copy.as_str()), ("z2", other)]
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "title": "", "text": text}).to_string())
+        .collect();
+    let corpus = write(dir.path(), "zh.jsonl", lines.join("\n") + "\n");
+    let groups = |flags: &[&str]| -> BTreeMap<String, u64> {
+        let mut args = vec![corpus.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let (code, out, err) = cluster(&args);
+        assert_eq!(code, 0, "{err}");
+        let mut g = BTreeMap::new();
+        for v in json_lines(&out).iter().filter(|v| v["type"] == "cluster") {
+            for m in v["members"].as_array().unwrap() {
+                g.insert(m["id"].as_str().unwrap().to_string(), m["group"].as_u64().unwrap());
+            }
+        }
+        g
+    };
+    let words = groups(&[]);
+    assert_ne!(words["z0"], words["z1"], "word shingles of unspaced text: {words:?}");
+    let chars = groups(&["--char-shingles", "--shingle-size", "5"]);
+    assert_eq!(chars["z0"], chars["z1"], "copies: {chars:?}");
+    assert_ne!(chars["z0"], chars["z2"], "another story: {chars:?}");
 }
 
 #[test]
@@ -463,6 +499,9 @@ fn verbose_explains_the_parameters_of_both_stages() {
     for said in ["LSH", "for Jaccard 0.5", "window 3 days", "resolution 0.05", "half-life 1 days"] {
         assert!(err.contains(said), "{said} missing:\n{err}");
     }
+    assert!(err.contains("5-word shingles"), "{err}");
+    let o = run(&["cluster", &sample, "--format", "tsv", "-v", "--char-shingles"], None);
+    assert!(stderr(&o).contains("5-character shingles"), "{}", stderr(&o));
     let o = run(&["cluster", &sample, "--format", "tsv", "-v", "-q"], None);
     assert_eq!(o.status.code(), Some(2), "--quiet contradicts -v: {}", stderr(&o));
 }

@@ -170,6 +170,18 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 0.5, value_name = "J")]
     pub dup_threshold: f64,
 
+    /// Words per shingle in the near-duplicate stage (characters with --char-shingles)
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub shingle_size: usize,
+
+    /// Shingle characters instead of words in the near-duplicate stage (as `dedup`)
+    ///
+    /// For text written without spaces (Chinese, Japanese), whose words run a clause long:
+    /// two copies a word apart share few word shingles, and are found only with this; use a
+    /// size of 5 to 9. Event terms are taken as without it.
+    #[arg(long)]
+    pub char_shingles: bool,
+
     /// Do not drop recurring lines (page furniture) before near-duplicate detection, and let
     /// summaries and entities use them
     #[arg(long)]
@@ -290,7 +302,11 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
     }
     let dedup_params = DedupParams {
         threshold: args.dup_threshold,
-        shingle: ShingleParams { seed: args.seed, ..ShingleParams::default() },
+        shingle: ShingleParams {
+            size: args.shingle_size,
+            char_shingles: args.char_shingles,
+            seed: args.seed,
+        },
         boilerplate: BoilerplateParams { enabled: !args.keep_boilerplate, ..Default::default() },
         seed: args.seed,
         ..DedupParams::default()
@@ -341,7 +357,9 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<Outcome> {
         let off =
             |x: Option<f64>, unit: &str| x.map_or("off".to_string(), |v| format!("{v}{unit}"));
         say!(
-            "samestory: near-duplicates: LSH {} bands x {} rows (S-curve knee {:.3}) for Jaccard {} with {} values; {} candidate pairs, {} at or above it",
+            "samestory: near-duplicates: {}-{} shingles, LSH {} bands x {} rows (S-curve knee {:.3}) for Jaccard {} with {} values; {} candidate pairs, {} at or above it",
+            dedup_params.shingle.size,
+            if dedup_params.shingle.char_shingles { "character" } else { "word" },
             lsh.num_bands,
             lsh.rows_per_band,
             lsh.knee(),
