@@ -1062,6 +1062,36 @@ const fn is_ascii_space(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
 }
 
+/// Classes of ASCII bytes, one table lookup a byte in place of several range tests: the
+/// summariser reads every byte of every distinct text more than once.
+mod byte_class {
+    pub const SPACE: u8 = 1;
+    pub const LOWER: u8 = 2;
+    pub const UPPER: u8 = 4;
+    pub const DIGIT: u8 = 8;
+    pub const ALNUM: u8 = LOWER | UPPER | DIGIT;
+    pub static CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 128 {
+            let c = i as u8;
+            t[i] = if super::is_ascii_space(c) {
+                SPACE
+            } else if c.is_ascii_lowercase() {
+                LOWER
+            } else if c.is_ascii_uppercase() {
+                UPPER
+            } else if c.is_ascii_digit() {
+                DIGIT
+            } else {
+                0
+            };
+            i += 1;
+        }
+        t
+    };
+}
+
 impl WordStats {
     fn of(s: &str) -> Self {
         if s.is_ascii() {
@@ -1075,31 +1105,7 @@ impl WordStats {
     /// classifying every character of every member's sentences was a fifth of the time the
     /// summariser spent outside the functions it calls (perf, gen 100k).
     fn of_ascii(b: &[u8]) -> Self {
-        // One table lookup a byte instead of four range tests.
-        const SPACE: u8 = 1;
-        const LOWER: u8 = 2;
-        const UPPER: u8 = 4;
-        const DIGIT: u8 = 8;
-        static CLASS: [u8; 256] = {
-            let mut t = [0u8; 256];
-            let mut i = 0;
-            while i < 128 {
-                let c = i as u8;
-                t[i] = if is_ascii_space(c) {
-                    SPACE
-                } else if c.is_ascii_lowercase() {
-                    LOWER
-                } else if c.is_ascii_uppercase() {
-                    UPPER
-                } else if c.is_ascii_digit() {
-                    DIGIT
-                } else {
-                    0
-                };
-                i += 1;
-            }
-            t
-        };
+        use byte_class::{CLASS, DIGIT, LOWER, SPACE, UPPER};
         let mut st = WordStats::default();
         let mut i = 0;
         while i < b.len() {
@@ -2462,7 +2468,7 @@ struct Tok<'a> {
     joined: bool,
     /// It had a possessive `'s`, which ends a name ("Clevite's Engine Parts Division").
     possessive: bool,
-    /// Its first character is upper case ([`is_capitalised`]), asked of every token.
+    /// Its first character is upper case: asked of every token.
     cap: bool,
 }
 
@@ -2498,17 +2504,8 @@ fn raw_tokens_into<'a>(s: &'a str, chars: &mut Vec<(usize, char)>, out: &mut Vec
 /// spaces and `$`. Decoding every sentence of a cluster into characters first was a sixth of
 /// the summariser's time outside the functions it calls (perf, gen 100k).
 fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
-    // One table lookup a byte where `is_ascii_alphanumeric` made three range tests: the
-    // entity pass tokenises every sentence of every distinct text.
-    static ALNUM: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            t[i] = (i as u8).is_ascii_alphanumeric();
-            i += 1;
-        }
-        t
-    };
+    use byte_class::{ALNUM, CLASS};
+    let alnum = |c: u8| CLASS[usize::from(c)] & ALNUM != 0;
     let b = s.as_bytes();
     let n = b.len();
     let base = out.len();
@@ -2517,7 +2514,7 @@ fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
     while i < n {
         let c = b[i];
         let starts_money = c == b'$' && i + 1 < n && b[i + 1].is_ascii_digit();
-        if !(ALNUM[usize::from(c)] || starts_money) {
+        if !(alnum(c) || starts_money) {
             i += 1;
             continue;
         }
@@ -2525,7 +2522,7 @@ fn raw_tokens_ascii<'a>(s: &'a str, out: &mut Vec<Tok<'a>>) {
         let mut j = i + 1;
         while j < n {
             let c = b[j];
-            if ALNUM[usize::from(c)] {
+            if alnum(c) {
                 j += 1;
                 continue;
             }
@@ -2959,25 +2956,9 @@ struct EntityTable {
     /// and three strings allocated per mention were a fifth of the entity pass.
     surface: String,
     key: String,
-    /// [`emit_name`]'s buffers, kept between calls.
-    name_lows: String,
-    name_spans: Vec<(usize, usize, u16)>,
 }
 
 impl EntityTable {
-    /// [`emit_name`]'s buffers, emptied: taken for a call, given back at its end.
-    fn take_name_scratch(&mut self) -> (String, Vec<(usize, usize, u16)>) {
-        let (mut lows, mut spans) =
-            (std::mem::take(&mut self.name_lows), std::mem::take(&mut self.name_spans));
-        lows.clear();
-        spans.clear();
-        (lows, spans)
-    }
-
-    fn put_name_scratch(&mut self, lows: String, spans: Vec<(usize, usize, u16)>) {
-        (self.name_lows, self.name_spans) = (lows, spans);
-    }
-
     fn add(&mut self, surface: &str, kind: EntityKind, unit: u32, confirmed: bool) {
         let (folded, key) = (&mut self.surface, &mut self.key);
         folded.clear();
@@ -3087,6 +3068,15 @@ fn is_title_case(toks: &[Tok]) -> bool {
     content >= 4 || (function && content >= 2)
 }
 
+/// [`emit_name`]'s buffers, kept by its caller between calls.
+#[derive(Default)]
+struct NameScratch {
+    /// The run's words lower-cased, one after another.
+    lows: String,
+    /// Each word's range in `lows` and its [`word_class`].
+    spans: Vec<(usize, usize, u16)>,
+}
+
 /// Emits the entity in `run` (token indices of one capitalised run of a sentence). When the
 /// capitals are no evidence a name counts only once ordinary text, or its being an acronym,
 /// confirms it: in a title-case sentence (`title_case`: "Neil Young" is confirmed elsewhere,
@@ -3104,12 +3094,15 @@ fn emit_name(
     unit: u32,
     title_case: bool,
     opens: bool,
+    scratch: &mut NameScratch,
 ) {
     let Some(&base) = run.first() else { return };
     // Each word's lower case and word lists, once, in one buffer: the tests below ask for them
-    // several times a word. The buffers are the table's, reused, and the run is trimmed as a
+    // several times a word. The buffers are the caller's, reused, and the run is trimmed as a
     // slice: with fresh buffers and trimmed copies, every capitalised run cost six allocations.
-    let (mut lows, mut spans) = table.take_name_scratch();
+    let NameScratch { lows, spans } = scratch;
+    lows.clear();
+    spans.clear();
     for t in &toks[base..=run[run.len() - 1]] {
         let a = lows.len();
         if t.text.is_ascii() {
@@ -3145,7 +3138,6 @@ fn emit_name(
         run = &run[..run.len() - 1];
     }
     if run.is_empty() {
-        table.put_name_scratch(lows, spans);
         return;
     }
     let unsure = title_case || (opens && run[0] == base);
@@ -3215,7 +3207,6 @@ fn emit_name(
             table.add(surface, EntityKind::Name, unit, !unsure);
         }
     }
-    table.put_name_scratch(lows, spans);
 }
 
 /// Adjectives of nationality ("Russian", "Chinese", "British"): capitalised, but not names.
@@ -3357,7 +3348,7 @@ fn entities(
     // collected: hashing every lower-case word of the cluster cost more than the lookups.
     let lower_seen = lower_case_uses(&all, bounds.iter().flatten());
     let mut table = EntityTable { map: new_map(), ..Default::default() };
-    let mut run: Vec<usize> = Vec::new();
+    let (mut run, mut scratch): (Vec<usize>, NameScratch) = Default::default();
     for (u, sents) in texts.iter().enumerate() {
         for (k, (s, &(a, b))) in sents.iter().zip(&bounds[u]).enumerate() {
             table.reading_title = k == 0 && titles[u].is_some();
@@ -3403,7 +3394,18 @@ fn entities(
                     j += 1;
                 }
                 let opens = opener == Some(i);
-                emit_name(s, toks, &run, &lower_seen, &mut table, u as u32, title_case, opens);
+                let unit = u as u32;
+                emit_name(
+                    s,
+                    toks,
+                    &run,
+                    &lower_seen,
+                    &mut table,
+                    unit,
+                    title_case,
+                    opens,
+                    &mut scratch,
+                );
                 i = j;
             }
         }
